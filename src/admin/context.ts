@@ -1,0 +1,34 @@
+import type { Clock } from '../domain/clock.js';
+import { newId, type Random } from '../domain/random.js';
+import type { Hasher } from '../crypto/hasher.js';
+import type { ClientRegistry } from '../protocol/client-registry.js';
+import type { Stores } from '../storage/ports.js';
+
+/** What every management operation needs; the HTTP API and the CLI build one each. */
+export interface AdminContext {
+  stores: Stores;
+  clock: Clock;
+  random: Random;
+  hasher: Hasher;
+  clients: ClientRegistry;
+  /** Who acts, for the audit log: `app:<client_id>`, `cli`. */
+  actor: string;
+}
+
+export async function audit(
+  stores: Stores,
+  ctx: AdminContext,
+  action: string,
+  target: { type: string; id: string },
+  data: Record<string, unknown> = {},
+): Promise<void> {
+  const at = ctx.clock.now();
+  await stores.audit.append({ id: newId('evt', at, ctx.random), at, actor: ctx.actor, action, targetType: target.type, targetId: target.id, data });
+}
+
+export const PAGE_MAX = 200;
+export const PAGE_DEFAULT = 50;
+
+export function pageRequest(limit: number | undefined, cursor: string | undefined): { limit: number; after: string | undefined } {
+  return { limit: Math.min(Math.max(limit ?? PAGE_DEFAULT, 1), PAGE_MAX), after: cursor || undefined };
+}

@@ -1,0 +1,10 @@
+import type { SigningAlg } from '../config/schema.js';
+import type { KeyInfo, KeyManager } from '../keys/key-manager.js';
+import { audit, type AdminContext } from './context.js';
+
+/** Rotates the signing key and records who did it. */
+export async function rotateSigningKey(ctx: AdminContext, keys: KeyManager, alg?: SigningAlg): Promise<KeyInfo> {
+  const info = await keys.rotate(alg);
+  await audit(ctx.stores, ctx, 'key.rotated', { type: 'signing_key', id: info.kid }, { alg: info.alg, activates_at: info.activatesAt });
+  return info;
+}

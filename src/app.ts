@@ -1,0 +1,64 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { Runtime } from './runtime.js';
+import { errorHandler, sendOAuth, sendProblem } from './http/errors.js';
+import { oauthRoutes } from './http/oauth-routes.js';
+import { wellKnownRoutes } from './http/well-known.js';
+import { healthRoutes } from './http/health.js';
+import { adminRoutes } from './http/admin/routes.js';
+import { OAuthError } from './domain/oauth-error.js';
+
+export interface BuildAppOptions {
+  /** pino options, or false for no logging (tests). */
+  logger?: boolean | Record<string, unknown>;
+}
+
+/** Paths whose query string may carry credentials: never logged with it. */
+const routeOf = (url: string): string => url.split('?', 1)[0]!;
+
+export async function buildApp(rt: Runtime, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: rt.config.bodyLimit,
+    // Request lines are logged by the onResponse hook below, without query strings or headers.
+    disableRequestLogging: true,
+    // Slow clients cannot hold a connection open forever (slowloris).
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/oauth/')) sendOAuth(reply, new OAuthError('invalid_request', 'no such endpoint'));
+    else sendProblem(reply, 'not_found', `no route ${req.method} ${routeOf(req.url)}`);
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    return payload;
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info({ method: req.method, path: routeOf(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Grantry management API', version: '1', description: 'Organizations, scopes, applications, secrets, signing keys and the audit log. Errors are RFC 9457 problem documents.' },
+      servers: [{ url: rt.config.issuer }],
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token with scope grantry:admin (client_credentials of the admin application).' } } },
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+
+  await app.register(async (scope) => oauthRoutes(scope, rt));
+  await app.register(async (scope) => wellKnownRoutes(scope, rt));
+  await app.register(async (scope) => healthRoutes(scope, rt));
+  await app.register(async (scope) => adminRoutes(scope, rt), { prefix: '/api/v1' });
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  return app;
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { pino } from 'pino';
+import { settings, SIGNING_ALGS, type Config } from '../config/schema.js';
+import { loadMasterKey } from '../crypto/master-key.js';
+import { openDb } from '../storage/db.js';
+import { migrateToLatest } from '../storage/migrations/index.js';
+import { createStores } from '../storage/kysely/index.js';
+import { loggerOptions, startServer } from '../server.js';
+import { registerAdminCommands } from './commands/admin.js';
+import { fail, print } from './output.js';
+import { configFrom, type GlobalOptions } from './runtime.js';
+
+const program = new Command();
+program.name('grantry').description('Grantry: OAuth 2.0 token service').showHelpAfterError();
+
+const serve = program.command('serve').description('start the server (migrates the database and creates a signing key on first start)');
+for (const [key, setting] of Object.entries(settings)) {
+  if (!setting.flag) continue;
+  serve.option(`${setting.flag} <value>`, `${setting.description} (${setting.env})`);
+  void key;
+}
+serve.action(async (o: Record<string, string | undefined>) => {
+  let config: Config;
+  try {
+    const overrides: Partial<Record<keyof Config, unknown>> = {};
+    if (o.port !== undefined) {
+      if (!/^\d+$/.test(o.port)) throw new Error('--port must be a number');
+      overrides.port = Number(o.port);
+    }
+    if (o.signingAlg !== undefined && !SIGNING_ALGS.includes(o.signingAlg as never)) throw new Error(`--signing-alg must be one of ${SIGNING_ALGS.join(', ')}`);
+    for (const k of ['host', 'issuer', 'logLevel', 'signingAlg'] as const) if (o[k] !== undefined) overrides[k] = o[k];
+    config = configFrom({ dataDir: o.dataDir, databaseUrl: o.databaseUrl }, overrides as Partial<Config>);
+  } catch (err) {
+    fail(err, false);
+  }
+  const log = pino(loggerOptions(config));
+  try {
+    const server = await startServer(config, log);
+    const db = config.databaseUrl.startsWith('sqlite:') ? `SQLite ${config.databaseUrl.slice(7)}` : 'PostgreSQL';
+    log.info({ url: server.url, issuer: config.issuer, database: db }, `Grantry listening on ${server.url}`);
+    const admin = await server.rt.stores.meta.get('admin_application_id');
+    log.info(
+      admin
+        ? 'admin credentials: the admin application exists; its client_id and secret were printed by `npx grantry init` (rotate with `npx grantry apps rotate-secret`)'
+        : 'admin credentials: none yet. Run `npx grantry init` to create the admin application and print its client_id and client_secret',
+    );
+    const shutdown = (signal: string) => {
+      log.info({ signal }, 'shutting down');
+      server.stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  } catch (err) {
+    log.fatal({ err: (err as Error).message }, 'Grantry could not start');
+    fail(err, false);
+  }
+});
+
+program
+  .command('migrate')
+  .description('apply pending database migrations')
+  .option('--json', 'print JSON')
+  .option('--database-url <url>', 'database URL (GRANTRY_DATABASE_URL)')
+  .option('--data-dir <dir>', 'data folder (GRANTRY_DATA_DIR)')
+  .action(async (o: GlobalOptions) => {
+    try {
+      const config = configFrom(o);
+      loadMasterKey(config);
+      const db = openDb(config.databaseUrl);
+      try {
+        const result = await migrateToLatest(db.db, db.dialect);
+        await createStores(db.db).ping();
+        const applied = (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+        print(o, { applied }, () => (applied.length ? `applied ${applied.join(', ')}` : 'the database is up to date'));
+      } finally {
+        await db.close();
+      }
+    } catch (err) {
+      fail(err, o.json ?? false);
+    }
+  });
+
+registerAdminCommands(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,179 @@
+/**
+ * The one source of truth for configuration: every setting with its environment variable, type,
+ * default and description. `docs/configuration.md` is generated from this table (`npm run docs:config`)
+ * and a test fails when the two drift apart.
+ */
+
+export type SettingType = 'string' | 'integer' | 'boolean' | 'list';
+
+export interface Setting<T> {
+  env: string;
+  /** The `grantry serve` flag, where one exists. */
+  flag?: string;
+  type: SettingType;
+  default: T;
+  /** How the default reads in the docs when it is computed rather than constant. */
+  defaultDoc?: string;
+  description: string;
+  min?: number;
+  max?: number;
+  choices?: readonly string[];
+}
+
+const s = <T>(setting: Setting<T>): Setting<T> => setting;
+
+export const SIGNING_ALGS = ['RS256', 'ES256', 'EdDSA'] as const;
+export type SigningAlg = (typeof SIGNING_ALGS)[number];
+
+export const settings = {
+  port: s<number>({
+    env: 'GRANTRY_PORT',
+    flag: '--port',
+    type: 'integer',
+    default: 4000,
+    min: 0,
+    max: 65535,
+    description: 'TCP port the server listens on (0 picks a free port).',
+  }),
+  host: s<string>({
+    env: 'GRANTRY_HOST',
+    flag: '--host',
+    type: 'string',
+    default: '127.0.0.1',
+    description: 'Address the server binds to. Use 0.0.0.0 behind a load balancer.',
+  }),
+  issuer: s<string>({
+    env: 'GRANTRY_ISSUER',
+    flag: '--issuer',
+    type: 'string',
+    default: '',
+    defaultDoc: '`http://localhost:<port>`',
+    description:
+      'Issuer identifier (RFC 8414 §2): the `iss` of every token and the base of the metadata URLs. Must be https when NODE_ENV=production.',
+  }),
+  dataDir: s<string>({
+    env: 'GRANTRY_DATA_DIR',
+    flag: '--data-dir',
+    type: 'string',
+    default: './data',
+    description: 'Folder for the embedded SQLite database and the development master key.',
+  }),
+  databaseUrl: s<string>({
+    env: 'GRANTRY_DATABASE_URL',
+    flag: '--database-url',
+    type: 'string',
+    default: '',
+    defaultDoc: '`sqlite:<data dir>/grantry.db`',
+    description:
+      '`sqlite:<path>` for the embedded database, or `postgres://user@host:port/db` for PostgreSQL. A `postgres://` URL may carry `?options=-c search_path=<schema>` to use a schema.',
+  }),
+  dbPoolSize: s<number>({
+    env: 'GRANTRY_DB_POOL_SIZE',
+    type: 'integer',
+    default: 10,
+    min: 1,
+    max: 200,
+    description: 'Maximum PostgreSQL connections per process.',
+  }),
+  autoMigrate: s<boolean>({
+    env: 'GRANTRY_AUTO_MIGRATE',
+    type: 'boolean',
+    default: true,
+    description:
+      'Apply pending database migrations when a command starts. Set to false to migrate only with `grantry migrate`; then a server refuses to start on an outdated schema.',
+  }),
+  masterKey: s<string>({
+    env: 'GRANTRY_MASTER_KEY',
+    type: 'string',
+    default: '',
+    defaultDoc: 'generated into `<data dir>/master.key` in development',
+    description:
+      '32 random bytes, base64 (`openssl rand -base64 32`). Encrypts signing keys and the hash pepper at rest. Required when NODE_ENV=production; instances sharing a database share it.',
+  }),
+  production: s<boolean>({
+    env: 'NODE_ENV',
+    type: 'boolean',
+    default: false,
+    defaultDoc: 'true when NODE_ENV=production',
+    description: 'Strict checks: master key required, https issuer, https webhook URLs.',
+  }),
+  logLevel: s<string>({
+    env: 'GRANTRY_LOG_LEVEL',
+    flag: '--log-level',
+    type: 'string',
+    default: 'info',
+    choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    description: 'pino log level. Request lines are logged at `info`; secrets and tokens never are.',
+  }),
+  signingAlg: s<SigningAlg>({
+    env: 'GRANTRY_SIGNING_ALG',
+    flag: '--signing-alg',
+    type: 'string',
+    default: 'RS256',
+    choices: SIGNING_ALGS,
+    description: 'Algorithm of newly generated signing keys (RS256 with 2048-bit RSA, ES256 with P-256, EdDSA with Ed25519).',
+  }),
+  keyActivationDelay: s<number>({
+    env: 'GRANTRY_KEY_ACTIVATION_DELAY',
+    type: 'integer',
+    default: 3600,
+    min: 0,
+    description:
+      'Seconds a rotated-in key is published in JWKS before it signs. Keep it at least the JWKS cache lifetime so every verifier has the key before it sees a token.',
+  }),
+  jwksMaxAge: s<number>({
+    env: 'GRANTRY_JWKS_MAX_AGE',
+    type: 'integer',
+    default: 300,
+    min: 0,
+    description: 'Cache-Control max-age (seconds) of the JWKS document.',
+  }),
+  keyRefreshInterval: s<number>({
+    env: 'GRANTRY_KEY_REFRESH_INTERVAL',
+    type: 'integer',
+    default: 30,
+    min: 1,
+    description:
+      'Seconds between reloads of the signing keys from the database, so a rotation made by another process or the CLI is picked up. Must be shorter than the activation delay.',
+  }),
+  clientCacheTtl: s<number>({
+    env: 'GRANTRY_CLIENT_CACHE_TTL',
+    type: 'integer',
+    default: 5,
+    min: 0,
+    description:
+      'Seconds an application and its secret hashes are cached in memory. A change made through another process (or the CLI) is seen within this bound; changes made through this process are seen at once.',
+  }),
+  clientCredentialsTtl: s<number>({
+    env: 'GRANTRY_CLIENT_CREDENTIALS_TTL',
+    type: 'integer',
+    default: 86400,
+    min: 60,
+    description: 'Lifetime (seconds) of client_credentials access tokens (seed 001: 24 h). Per application: `access_token_ttl`.',
+  }),
+  maxAccessTokenTtl: s<number>({
+    env: 'GRANTRY_MAX_ACCESS_TOKEN_TTL',
+    type: 'integer',
+    default: 86400,
+    min: 60,
+    description:
+      'Longest access-token lifetime (seconds) any application may be given. A retired signing key stays in JWKS this long, so every token it signed can still be verified.',
+  }),
+  bodyLimit: s<number>({
+    env: 'GRANTRY_BODY_LIMIT',
+    type: 'integer',
+    default: 16384,
+    min: 1024,
+    description: 'Largest request body in bytes; a larger one is refused with 413.',
+  }),
+  metrics: s<boolean>({
+    env: 'GRANTRY_METRICS',
+    type: 'boolean',
+    default: true,
+    description: 'Serve Prometheus metrics at /metrics.',
+  }),
+} as const;
+
+export type Settings = typeof settings;
+export type SettingKey = keyof Settings;
+export type Config = { [K in SettingKey]: Settings[K]['default'] };

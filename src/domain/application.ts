@@ -1,0 +1,69 @@
+/** Pure types and rules of OAuth clients ("applications"). */
+
+export const APPLICATION_TYPES = ['merchant', 'third_party', 'native', 'public'] as const;
+export type ApplicationType = (typeof APPLICATION_TYPES)[number];
+
+export const ORGANIZATION_TYPES = ['merchant', 'partner', 'platform'] as const;
+export type OrganizationType = (typeof ORGANIZATION_TYPES)[number];
+
+export const GRANT_TYPES = ['client_credentials', 'refresh_token', 'authorization_code'] as const;
+export type GrantType = (typeof GRANT_TYPES)[number];
+
+export const REFRESH_POLICIES = ['rotate', 'reuse'] as const;
+export type RefreshPolicy = (typeof REFRESH_POLICIES)[number];
+
+/** Per-application lifetimes in seconds; null means "use the server default". */
+export interface ApplicationLifetimes {
+  access_token_ttl: number | null;
+}
+
+export interface Application {
+  id: string;
+  clientId: string;
+  name: string;
+  type: ApplicationType;
+  organizationId: string;
+  scopes: string[];
+  redirectUris: string[];
+  grantTypes: GrantType[];
+  refreshPolicy: RefreshPolicy;
+  accessTokenTtl: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ClientSecret {
+  id: string;
+  applicationId: string;
+  /** HMAC-SHA-256 of the secret under the server pepper; the secret itself is never stored. */
+  hash: Buffer;
+  /** First characters of the secret, to tell secrets apart in the console (never enough to guess it). */
+  hint: string;
+  createdAt: number;
+  expiresAt: number | null;
+}
+
+/** An application may hold two active secrets at once, so secrets rotate without downtime. */
+export const MAX_ACTIVE_SECRETS = 2;
+
+export function defaultGrantTypes(type: ApplicationType): GrantType[] {
+  switch (type) {
+    case 'merchant':
+      return ['client_credentials'];
+    case 'third_party':
+    case 'native':
+      return ['refresh_token', 'authorization_code'];
+    case 'public':
+      return ['authorization_code', 'refresh_token'];
+  }
+}
+
+export function defaultRefreshPolicy(type: ApplicationType): RefreshPolicy {
+  // Webhook-delivered apps default to `reuse`: with push delivery a lost rotation response would
+  // otherwise lose the installation (DESIGN.md). Public clients must rotate (RFC 9700 §4.14.2).
+  return type === 'public' ? 'rotate' : 'reuse';
+}
+
+export function isSecretActive(secret: ClientSecret, now: number): boolean {
+  return secret.expiresAt === null || secret.expiresAt > now;
+}

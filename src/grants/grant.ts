@@ -1,0 +1,27 @@
+import type { AuthenticatedClient } from '../protocol/client-auth.js';
+import type { AccessTokenDeps } from '../protocol/access-token.js';
+import type { Config } from '../config/schema.js';
+
+/** The successful token response (RFC 6749 §5.1); serialised as is. */
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope?: string;
+  refresh_token?: string;
+}
+
+export interface GrantContext {
+  params: Record<string, string>;
+  client: AuthenticatedClient;
+}
+
+export interface GrantDeps extends AccessTokenDeps {
+  config: Config;
+}
+
+/** Every grant has this shape; grants/index.ts lists them and the token endpoint dispatches on grantType. */
+export interface GrantHandler {
+  grantType: string;
+  handle(ctx: GrantContext, deps: GrantDeps): Promise<TokenResponse>;
+}

@@ -1,0 +1,58 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { jwtVerify, type JWTPayload } from 'jose';
+import { ADMIN_SCOPE } from '../../admin/applications.js';
+import { problem } from '../../admin/problem.js';
+import type { Runtime } from '../../runtime.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is calling the management API, for the audit log. */
+    actor: string;
+  }
+}
+
+function deny(reply: FastifyReply, status: 401 | 403, detail: string, error: 'invalid_token' | 'insufficient_scope' | null): void {
+  // RFC 6750 §3: the Bearer challenge names the error so clients know whether to get a new token.
+  const params = ['realm="grantry"'];
+  if (error) params.push(`error="${error}"`);
+  if (error === 'insufficient_scope') params.push(`scope="${ADMIN_SCOPE}"`);
+  reply.header('www-authenticate', `Bearer ${params.join(', ')}`);
+  const body = problem(status === 401 ? 'unauthorized' : 'forbidden', detail);
+  reply.code(status).type('application/problem+json').send(body);
+}
+
+/**
+ * The management API accepts Grantry's own access tokens with scope grantry:admin (RFC 6750 bearer).
+ * The token is verified against this server's keys, and its application must still exist and still
+ * hold the scope, so deleting or narrowing the admin application takes effect without waiting for expiry.
+ */
+export function adminAuth(rt: Runtime) {
+  const algorithms = ['RS256', 'ES256', 'EdDSA'];
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const header = req.headers.authorization;
+    const match = header ? /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i.exec(header) : null;
+    if (!match) return deny(reply, 401, 'a bearer token with scope grantry:admin is required', header ? 'invalid_token' : null);
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(
+        match[1]!,
+        async (h) => {
+          const key = h.kid ? rt.keys.publicKey(h.kid) : null;
+          if (!key || key.alg !== h.alg) throw new Error('unknown key');
+          return key.key;
+        },
+        { issuer: rt.config.issuer, audience: 'grantry', typ: 'at+jwt', algorithms, currentDate: new Date(rt.clock.now()) },
+      ));
+    } catch {
+      return deny(reply, 401, 'the bearer token is invalid or expired', 'invalid_token');
+    }
+    const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
+    const clientId = typeof payload.client_id === 'string' ? payload.client_id : '';
+    const client = clientId ? await rt.clients.get(clientId) : null;
+    if (!client) return deny(reply, 401, 'the application of this token no longer exists', 'invalid_token');
+    if (!scopes.includes(ADMIN_SCOPE) || !client.app.scopes.includes(ADMIN_SCOPE)) {
+      return deny(reply, 403, 'the token lacks scope grantry:admin', 'insufficient_scope');
+    }
+    req.actor = `app:${clientId}`;
+  };
+}

@@ -1,0 +1,161 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+
+/** Request and response schemas of the management API: the OpenAPI document is generated from them. */
+
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+  },
+  { $id: 'Problem', description: 'RFC 9457 problem document' },
+);
+
+export const errorResponses = {
+  400: Type.Ref('Problem'),
+  401: Type.Ref('Problem'),
+  403: Type.Ref('Problem'),
+  404: Type.Ref('Problem'),
+  409: Type.Ref('Problem'),
+};
+
+export const Page = <T extends TSchema>(item: T) =>
+  Type.Object({ items: Type.Array(item), next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` to get the next page; null on the last page.' }) });
+
+export const PageQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+});
+
+export const IdParams = Type.Object({ id: Type.String({ maxLength: 200 }) });
+
+export const Organization = Type.Object({
+  id: Type.String(),
+  type: Type.Union([Type.Literal('merchant'), Type.Literal('partner'), Type.Literal('platform')]),
+  name: Type.String(),
+  created_at: Type.Integer({ description: 'epoch milliseconds' }),
+});
+
+export const CreateOrganization = Type.Object(
+  { type: Type.String({ description: 'merchant, partner or platform' }), name: Type.String({ maxLength: 200 }) },
+  { additionalProperties: false },
+);
+
+export const Scope = Type.Object({
+  scope: Type.String(),
+  audience: Type.String(),
+  operation: Type.String(),
+  description: Type.String(),
+  created_at: Type.Integer(),
+});
+
+export const CreateScope = Type.Object(
+  { scope: Type.String({ maxLength: 130, description: 'audience:operation, e.g. payments:create' }), description: Type.Optional(Type.String({ maxLength: 500 })) },
+  { additionalProperties: false },
+);
+
+export const UpdateScope = Type.Object({ description: Type.String({ maxLength: 500 }) }, { additionalProperties: false });
+
+export const Secret = Type.Object({
+  id: Type.String(),
+  hint: Type.String({ description: 'The first characters of the secret, to tell secrets apart.' }),
+  created_at: Type.Integer(),
+  expires_at: Type.Union([Type.Integer(), Type.Null()]),
+  active: Type.Boolean(),
+});
+
+const applicationFields = {
+  name: Type.String({ maxLength: 200 }),
+  scopes: Type.Array(Type.String({ maxLength: 130 }), { maxItems: 100 }),
+  redirect_uris: Type.Array(Type.String({ maxLength: 2000 }), { maxItems: 20 }),
+  grant_types: Type.Array(Type.String(), { maxItems: 5 }),
+  refresh_policy: Type.String({ description: 'rotate or reuse' }),
+  access_token_ttl: Type.Union([Type.Integer(), Type.Null()], { description: 'seconds; null for the server default' }),
+};
+
+export const Application = Type.Object({
+  id: Type.String(),
+  client_id: Type.String(),
+  name: Type.String(),
+  type: Type.String(),
+  organization_id: Type.String(),
+  scopes: Type.Array(Type.String()),
+  redirect_uris: Type.Array(Type.String()),
+  grant_types: Type.Array(Type.String()),
+  refresh_policy: Type.String(),
+  access_token_ttl: Type.Union([Type.Integer(), Type.Null()]),
+  created_at: Type.Integer(),
+  updated_at: Type.Integer(),
+  secrets: Type.Optional(Type.Array(Secret)),
+});
+
+export const CreatedApplication = Type.Intersect([
+  Application,
+  Type.Object({ client_secret: Type.Union([Type.String(), Type.Null()], { description: 'Shown once; null for public applications.' }) }),
+]);
+
+export const CreateApplication = Type.Object(
+  {
+    name: applicationFields.name,
+    type: Type.String({ description: 'merchant, third_party, native or public' }),
+    organization_id: Type.String(),
+    scopes: Type.Optional(applicationFields.scopes),
+    redirect_uris: Type.Optional(applicationFields.redirect_uris),
+    grant_types: Type.Optional(applicationFields.grant_types),
+    refresh_policy: Type.Optional(applicationFields.refresh_policy),
+    access_token_ttl: Type.Optional(applicationFields.access_token_ttl),
+    client_id: Type.Optional(Type.String({ maxLength: 128, description: 'Import an existing client id (migration).' })),
+    client_secret: Type.Optional(Type.String({ maxLength: 256, description: 'Import an existing client secret (migration).' })),
+  },
+  { additionalProperties: false },
+);
+
+export const UpdateApplication = Type.Object(
+  {
+    name: Type.Optional(applicationFields.name),
+    scopes: Type.Optional(applicationFields.scopes),
+    redirect_uris: Type.Optional(applicationFields.redirect_uris),
+    grant_types: Type.Optional(applicationFields.grant_types),
+    refresh_policy: Type.Optional(applicationFields.refresh_policy),
+    access_token_ttl: Type.Optional(applicationFields.access_token_ttl),
+  },
+  { additionalProperties: false },
+);
+
+export const RotateSecret = Type.Object(
+  {
+    expire_others_in: Type.Optional(Type.Integer({ minimum: 0, description: 'Seconds until the other active secrets expire; 0 revokes them now.' })),
+    expires_in: Type.Optional(Type.Integer({ minimum: 0, description: 'Seconds until the new secret expires; none by default.' })),
+    client_secret: Type.Optional(Type.String({ maxLength: 256, description: 'Import an existing secret instead of generating one.' })),
+  },
+  { additionalProperties: false },
+);
+
+export const RotatedSecret = Type.Object({ client_secret: Type.String({ description: 'Shown once.' }), secret: Secret, secrets: Type.Array(Secret) });
+
+export const SigningKey = Type.Object({
+  kid: Type.String(),
+  alg: Type.String(),
+  state: Type.Union([Type.Literal('pending'), Type.Literal('active'), Type.Literal('retired')]),
+  created_at: Type.Integer(),
+  activates_at: Type.Integer(),
+  retired_at: Type.Union([Type.Integer(), Type.Null()]),
+  removed_at: Type.Union([Type.Integer(), Type.Null()]),
+});
+
+export const RotateKey = Type.Object(
+  { alg: Type.Optional(Type.Union([Type.Literal('RS256'), Type.Literal('ES256'), Type.Literal('EdDSA')])) },
+  { additionalProperties: false },
+);
+
+export const AuditEvent = Type.Object({
+  id: Type.String(),
+  at: Type.Integer(),
+  actor: Type.String(),
+  action: Type.String(),
+  target_type: Type.String(),
+  target_id: Type.String(),
+  data: Type.Record(Type.String(), Type.Unknown()),
+});

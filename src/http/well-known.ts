@@ -1,0 +1,29 @@
+import type { FastifyInstance } from 'fastify';
+import type { Runtime } from '../runtime.js';
+
+/** RFC 8414 metadata and the JWK Set. */
+export async function wellKnownRoutes(app: FastifyInstance, rt: Runtime): Promise<void> {
+  const issuer = rt.config.issuer;
+  const metadata = {
+    issuer,
+    token_endpoint: `${issuer}/oauth/token`,
+    jwks_uri: `${issuer}/.well-known/jwks.json`,
+    grant_types_supported: [...rt.grants.keys()],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    response_types_supported: [] as string[],
+    scopes_supported: [] as string[],
+    service_documentation: `${issuer}/api/v1/openapi.json`,
+  };
+
+  app.get('/.well-known/oauth-authorization-server', { schema: { hide: true } }, async (_req, reply) => {
+    const scopes = await rt.stores.scopes.list({ limit: 200 });
+    reply.header('cache-control', 'public, max-age=300');
+    return { ...metadata, scopes_supported: scopes.items.map((s) => s.scope) };
+  });
+
+  app.get('/.well-known/jwks.json', { schema: { hide: true } }, async (_req, reply) => {
+    // Verifiers may cache the set this long; a new key is published at least this long before it signs.
+    reply.header('cache-control', `public, max-age=${rt.config.jwksMaxAge}`).type('application/jwk-set+json');
+    return rt.keys.jwks();
+  });
+}

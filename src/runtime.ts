@@ -1,0 +1,110 @@
+import type { Config } from './config/schema.js';
+import { systemClock, type Clock } from './domain/clock.js';
+import { cryptoRandom, type Random } from './domain/random.js';
+import { SecretBox } from './crypto/secret-box.js';
+import { Hasher } from './crypto/hasher.js';
+import { KeyManager } from './keys/key-manager.js';
+import { ClientRegistry } from './protocol/client-registry.js';
+import { Metrics } from './metrics/metrics.js';
+import { openDb, type Db } from './storage/db.js';
+import { createStores } from './storage/kysely/index.js';
+import { MigrationError, migrateToLatest, pendingMigrations } from './storage/migrations/index.js';
+import type { Stores } from './storage/ports.js';
+import { allGrants, type GrantHandler } from './grants/index.js';
+import type { AdminContext } from './admin/context.js';
+import type { TokenEndpointDeps } from './protocol/token.js';
+
+/** Everything the server, the CLI and the tests share: the composition root's product. */
+export interface Runtime {
+  config: Config;
+  clock: Clock;
+  random: Random;
+  db: Db;
+  stores: Stores;
+  box: SecretBox;
+  hasher: Hasher;
+  keys: KeyManager;
+  clients: ClientRegistry;
+  metrics: Metrics;
+  grants: ReadonlyMap<string, GrantHandler>;
+  tokenDeps: TokenEndpointDeps;
+  admin(actor: string): AdminContext;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  config: Config;
+  masterKey: Buffer;
+  clock?: Clock;
+  random?: Random;
+  /** An already open database (tests); otherwise config.databaseUrl is opened. */
+  db?: Db;
+  /** Apply pending migrations first; when false, refuse to run on an outdated schema. Default: config.autoMigrate. */
+  migrate?: boolean;
+}
+
+/**
+ * The hash pepper is random, stored sealed with the master key. Deriving it from the master key
+ * instead would make every stored hash useless the day the master key is rotated.
+ */
+async function loadPepper(stores: Stores, box: SecretBox, random: Random): Promise<Buffer> {
+  const candidate = box.encrypt(random.bytes(32), 'meta:hash_pepper');
+  const sealed = await stores.meta.putIfAbsent('hash_pepper', candidate);
+  return box.decrypt(sealed, 'meta:hash_pepper');
+}
+
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? cryptoRandom;
+  const db = options.db ?? openDb(config.databaseUrl, { poolSize: config.dbPoolSize });
+  try {
+    if (options.migrate ?? config.autoMigrate) {
+      await migrateToLatest(db.db, db.dialect);
+    } else {
+      const pending = await pendingMigrations(db.db, db.dialect);
+      if (pending.length > 0) throw new MigrationError(`the database schema is outdated (pending: ${pending.join(', ')}); run \`grantry migrate\``);
+    }
+    const stores = createStores(db.db);
+    const box = new SecretBox(options.masterKey);
+    let pepper: Buffer;
+    try {
+      pepper = await loadPepper(stores, box, random);
+    } catch (err) {
+      if ((err as Error).message.includes('unable to authenticate') || (err as { code?: string }).code === 'ERR_CRYPTO_INVALID_TAG') {
+        throw new Error('GRANTRY_MASTER_KEY does not match the one this database was created with', { cause: err });
+      }
+      throw err;
+    }
+    const hasher = new Hasher(pepper);
+    const keys = new KeyManager(stores, box, clock, random, {
+      alg: config.signingAlg,
+      activationDelaySeconds: config.keyActivationDelay,
+      retentionSeconds: config.maxAccessTokenTtl,
+    });
+    await keys.bootstrap();
+    const clients = new ClientRegistry(stores.applications, clock, config.clientCacheTtl * 1000);
+    const metrics = new Metrics(() => db.poolStats());
+    const grants = new Map(allGrants.map((g) => [g.grantType, g]));
+    const tokenDeps: TokenEndpointDeps = { config, clock, random, keys, issuer: config.issuer, clients, hasher, grants };
+    return {
+      config,
+      clock,
+      random,
+      db,
+      stores,
+      box,
+      hasher,
+      keys,
+      clients,
+      metrics,
+      grants,
+      tokenDeps,
+      admin: (actor) => ({ stores, clock, random, hasher, clients, actor }),
+      close: () => db.close(),
+    };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}

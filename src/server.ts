@@ -1,0 +1,57 @@
+import { pino, type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/schema.js';
+import { loadMasterKey } from './crypto/master-key.js';
+import { createRuntime, type Runtime } from './runtime.js';
+import { buildApp } from './app.js';
+
+/** pino options shared by the server and its start-up messages. Secrets are never logged; redaction is a second net. */
+export function loggerOptions(config: Config): Record<string, unknown> {
+  return {
+    level: config.logLevel,
+    redact: { paths: ['req.headers.authorization', '*.client_secret', '*.refresh_token', '*.access_token', '*.password'], censor: '[redacted]' },
+  };
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  rt: Runtime;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts Grantry: master key, database (migrated), keys, HTTP. Used by `grantry serve`. */
+export async function startServer(config: Config, log: Logger = pino(loggerOptions(config))): Promise<RunningServer> {
+  const master = loadMasterKey(config);
+  if (master.warning) log.warn(master.warning);
+  const rt = await createRuntime({ config, masterKey: master.key });
+  const app = await buildApp(rt, { logger: { ...loggerOptions(config) } });
+  // Keys rotated by another process or the CLI are picked up well before they start signing.
+  const reload = setInterval(() => {
+    rt.keys.load().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'reloading signing keys failed'));
+  }, config.keyRefreshInterval * 1000);
+  reload.unref();
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    clearInterval(reload);
+    await app.close();
+    await rt.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  let stopping: Promise<void> | null = null;
+  return {
+    app,
+    rt,
+    url,
+    stop: () =>
+      (stopping ??= (async () => {
+        clearInterval(reload);
+        await app.close();
+        await rt.close();
+      })()),
+  };
+}

@@ -1,0 +1,8 @@
+import type { Page, PageRequest } from '../ports.js';
+
+/** Fetches one row more than asked to know whether a next page exists. */
+export function toPage<T>(rows: T[], page: PageRequest, key: (item: T) => string): Page<T> {
+  const items = rows.slice(0, page.limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > page.limit && last ? key(last) : null };
+}

@@ -1,0 +1,50 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import type { Dialect } from '../db.js';
+import * as m0001 from './0001-core.js';
+
+interface DialectMigration {
+  up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
+  down(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
+}
+
+/** Append-only list; names sort in application order. */
+const MIGRATIONS: Record<string, DialectMigration> = {
+  '0001-core': m0001,
+};
+
+class DialectMigrationProvider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {};
+    for (const [name, m] of Object.entries(MIGRATIONS)) {
+      out[name] = { up: (db) => m.up(db, this.dialect), down: (db) => m.down(db, this.dialect) };
+    }
+    return out;
+  }
+}
+
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+}
+
+/**
+ * Applies pending migrations. Kysely's Migrator takes a lock (a row lock on PostgreSQL), so several
+ * processes starting together on one database migrate once.
+ */
+const migrator = (db: Kysely<any>, dialect: Dialect): Migrator =>
+  new Migrator({ db, provider: new DialectMigrationProvider(dialect), migrationTableName: 'grantry_migrations', migrationLockTableName: 'grantry_migrations_lock' });
+
+export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<MigrationResultSet> {
+  const result = await migrator(db, dialect).migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new MigrationError(`migration ${failed} failed: ${(result.error as Error).message ?? String(result.error)}`, { cause: result.error });
+  }
+  return result;
+}
+
+/** Names of migrations not applied yet. */
+export async function pendingMigrations(db: Kysely<any>, dialect: Dialect): Promise<string[]> {
+  return (await migrator(db, dialect).getMigrations()).filter((m) => !m.executedAt).map((m) => m.name);
+}
