@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Runtime } from './runtime.js';
 import { errorHandler, sendOAuth, sendProblem } from './http/errors.js';
@@ -21,7 +21,7 @@ export async function buildApp(rt: Runtime, options: BuildAppOptions = {}): Prom
     logger: options.logger ?? false,
     bodyLimit: rt.config.bodyLimit,
     // Request lines are logged by the onResponse hook below, without query strings or headers.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // Slow clients cannot hold a connection open forever (slowloris).
     requestTimeout: 30_000,
     connectionTimeout: 60_000,

@@ -65,7 +65,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       const pending = await pendingMigrations(db.db, db.dialect);
       if (pending.length > 0) throw new MigrationError(`the database schema is outdated (pending: ${pending.join(', ')}); run \`grantry migrate\``);
     }
-    const stores = createStores(db.db);
+    const stores = createStores(db.db, db.dialect);
     const box = new SecretBox(options.masterKey);
     let pepper: Buffer;
     try {

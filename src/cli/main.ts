@@ -73,7 +73,7 @@ program
       const db = openDb(config.databaseUrl);
       try {
         const result = await migrateToLatest(db.db, db.dialect);
-        await createStores(db.db).ping();
+        await createStores(db.db, db.dialect).ping();
         const applied = (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
         print(o, { applied }, () => (applied.length ? `applied ${applied.join(', ')}` : 'the database is up to date'));
       } finally {

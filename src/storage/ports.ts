@@ -4,6 +4,7 @@
  */
 import type { Application, ClientSecret } from '../domain/application.js';
 import type { AuditEvent, Organization, ScopeDefinition } from '../domain/organization.js';
+import type { WebhookStore } from './ports-webhooks.js';
 
 export interface PageRequest {
   limit: number;
@@ -92,6 +93,8 @@ export interface MetaStore {
 }
 
 export interface Stores {
+  dialect: 'sqlite' | 'postgres';
+  webhooks: WebhookStore;
   organizations: OrganizationStore;
   scopes: ScopeStore;
   applications: ApplicationStore;

@@ -76,7 +76,102 @@ export interface Database {
   signing_keys: SigningKeysTable;
   audit_events: AuditEventsTable;
   meta: MetaTable;
+  installations: InstallationsTable;
+  refresh_families: RefreshFamiliesTable;
+  refresh_tokens: RefreshTokensTable;
+  revoked_access_tokens: RevokedAccessTokensTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
-// Kept so later tables with generated columns have the import ready in one place.
-export type { Generated };
+export interface InstallationsTable {
+  id: string;
+  organization_id: string;
+  application_id: string;
+  scopes: string;
+  status: string;
+  credentials_version: number;
+  delivery_failed_at: number | null;
+  created_at: number;
+  updated_at: number;
+  uninstalled_at: number | null;
+}
+
+export interface RefreshFamiliesTable {
+  id: string;
+  installation_id: string;
+  application_id: string;
+  subject: string;
+  scopes: string;
+  policy: string;
+  credentials_version: number;
+  generation: number;
+  status: string;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+  last_access_jti: string | null;
+  last_access_exp: number | null;
+  absolute_expires_at: number | null;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface RefreshTokensTable {
+  hash: string;
+  family_id: string;
+  generation: number;
+  created_at: number;
+  expires_at: number | null;
+  spent_at: number | null;
+  successor_sealed: string | null;
+  successor_until: number | null;
+}
+
+export interface RevokedAccessTokensTable {
+  jti: string;
+  expires_at: number;
+}
+
+export interface WebhookSubscriptionsTable {
+  id: string;
+  application_id: string;
+  url: string;
+  events: string;
+  secret_sealed: string;
+  disabled_at: number | null;
+  created_at: number;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  subscription_id: string;
+  application_id: string;
+  installation_id: string | null;
+  credentials_version: number | null;
+  event_type: string;
+  message_id: string;
+  payload_sealed: string | null;
+  status: string;
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  lease_until: number | null;
+  leased_by: string | null;
+  last_attempt_at: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+  completed_at: number | null;
+}
+
+export interface WebhookAttemptsTable {
+  id: string;
+  delivery_id: string;
+  attempt: number;
+  started_at: number;
+  duration_ms: number | null;
+  status_code: number | null;
+  error_class: string | null;
+  outcome: string;
+}

@@ -1,6 +1,7 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { Dialect } from '../db.js';
 import * as m0001 from './0001-core.js';
+import * as m0002 from './0002-installations-webhooks.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -10,6 +11,7 @@ interface DialectMigration {
 /** Append-only list; names sort in application order. */
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001-core': m0001,
+  '0002-installations-webhooks': m0002,
 };
 
 class DialectMigrationProvider implements MigrationProvider {
@@ -32,11 +34,21 @@ export class MigrationError extends Error {
  * Applies pending migrations. Kysely's Migrator takes a lock (a row lock on PostgreSQL), so several
  * processes starting together on one database migrate once.
  */
-const migrator = (db: Kysely<any>, dialect: Dialect): Migrator =>
-  new Migrator({ db, provider: new DialectMigrationProvider(dialect), migrationTableName: 'grantry_migrations', migrationLockTableName: 'grantry_migrations_lock' });
+async function migrator(db: Kysely<any>, dialect: Dialect): Promise<Migrator> {
+  // On PostgreSQL the bookkeeping tables live in the current schema (search_path), as ours do: Kysely
+  // would otherwise look for them across every schema and mistake another schema's table for its own.
+  const schema = dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
+  return new Migrator({
+    db,
+    provider: new DialectMigrationProvider(dialect),
+    migrationTableName: 'grantry_migrations',
+    migrationLockTableName: 'grantry_migrations_lock',
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
+}
 
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<MigrationResultSet> {
-  const result = await migrator(db, dialect).migrateToLatest();
+  const result = await (await migrator(db, dialect)).migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new MigrationError(`migration ${failed} failed: ${(result.error as Error).message ?? String(result.error)}`, { cause: result.error });
@@ -46,5 +58,5 @@ export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promis
 
 /** Names of migrations not applied yet. */
 export async function pendingMigrations(db: Kysely<any>, dialect: Dialect): Promise<string[]> {
-  return (await migrator(db, dialect).getMigrations()).filter((m) => !m.executedAt).map((m) => m.name);
+  return (await (await migrator(db, dialect)).getMigrations()).filter((m) => !m.executedAt).map((m) => m.name);
 }
