@@ -6,6 +6,9 @@ import { oauthRoutes } from './http/oauth-routes.js';
 import { wellKnownRoutes } from './http/well-known.js';
 import { healthRoutes } from './http/health.js';
 import { adminRoutes } from './http/admin/routes.js';
+import { webhookRoutes } from './http/admin/webhook-routes.js';
+import { installationRoutes } from './http/admin/installation-routes.js';
+import { Problem } from './http/admin/schemas.js';
 import { OAuthError } from './domain/oauth-error.js';
 
 export interface BuildAppOptions {
@@ -54,10 +57,14 @@ export async function buildApp(rt: Runtime, options: BuildAppOptions = {}): Prom
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
 
+  // Shared by every management-API route (RFC 9457 problem document).
+  app.addSchema(Problem);
   await app.register(async (scope) => oauthRoutes(scope, rt));
   await app.register(async (scope) => wellKnownRoutes(scope, rt));
   await app.register(async (scope) => healthRoutes(scope, rt));
   await app.register(async (scope) => adminRoutes(scope, rt), { prefix: '/api/v1' });
+  await app.register(async (scope) => webhookRoutes(scope, rt), { prefix: '/api/v1' });
+  await app.register(async (scope) => installationRoutes(scope, rt), { prefix: '/api/v1' });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   return app;

@@ -13,6 +13,7 @@ import type { Stores } from './storage/ports.js';
 import { allGrants, type GrantHandler } from './grants/index.js';
 import type { AdminContext } from './admin/context.js';
 import type { TokenEndpointDeps } from './protocol/token.js';
+import type { RevokeDeps } from './protocol/revoke.js';
 
 /** Everything the server, the CLI and the tests share: the composition root's product. */
 export interface Runtime {
@@ -27,7 +28,8 @@ export interface Runtime {
   clients: ClientRegistry;
   metrics: Metrics;
   grants: ReadonlyMap<string, GrantHandler>;
-  tokenDeps: TokenEndpointDeps;
+  /** Dependencies of the OAuth endpoints (token, introspection, revocation) and of credential minting. */
+  tokenDeps: TokenEndpointDeps & RevokeDeps;
   admin(actor: string): AdminContext;
   close(): Promise<void>;
 }
@@ -86,7 +88,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     const clients = new ClientRegistry(stores.applications, clock, config.clientCacheTtl * 1000);
     const metrics = new Metrics(() => db.poolStats());
     const grants = new Map(allGrants.map((g) => [g.grantType, g]));
-    const tokenDeps: TokenEndpointDeps = { config, clock, random, keys, issuer: config.issuer, clients, hasher, grants };
+    const tokenDeps: TokenEndpointDeps & RevokeDeps = { config, clock, random, keys, issuer: config.issuer, clients, hasher, box, stores, grants };
     return {
       config,
       clock,

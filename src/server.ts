@@ -4,6 +4,7 @@ import type { Config } from './config/schema.js';
 import { loadMasterKey } from './crypto/master-key.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { buildApp } from './app.js';
+import { noopOnExhausted, webhookWorkerFor } from './webhooks/worker.js';
 
 /** pino options shared by the server and its start-up messages. Secrets are never logged; redaction is a second net. */
 export function loggerOptions(config: Config): Record<string, unknown> {
@@ -39,6 +40,12 @@ export async function startServer(config: Config, log: Logger = pino(loggerOptio
     await rt.close();
     throw err;
   }
+  // The webhook outbox worker (src/webhooks/worker.ts); every process runs one, claims never overlap.
+  const webhookWorker = webhookWorkerFor(rt, {
+    onExhausted: noopOnExhausted,
+    log: (level, fields, msg) => log[level](fields, msg),
+  });
+  webhookWorker.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -50,6 +57,7 @@ export async function startServer(config: Config, log: Logger = pino(loggerOptio
     stop: () =>
       (stopping ??= (async () => {
         clearInterval(reload);
+        await webhookWorker.stop();
         await app.close();
         await rt.close();
       })()),

@@ -20,8 +20,9 @@ import { AdminError, invalid, notFound } from './problem.js';
 import { audit, pageRequest, type AdminContext } from './context.js';
 import { validName } from './organizations.js';
 
-/** The scope that grants the management API; only applications of a platform organization may hold it. */
-export const ADMIN_SCOPE = 'grantry:admin';
+import { ADMIN_SCOPE, INTROSPECT_SCOPE } from '../domain/scope.js';
+
+export { ADMIN_SCOPE, INTROSPECT_SCOPE };
 
 /** Which organization types may own which application types, and which grants each type may use. */
 const OWNERS: Record<ApplicationType, Organization['type'][]> = {
@@ -46,6 +47,9 @@ export interface ApplicationInput {
   grant_types?: string[] | undefined;
   refresh_policy?: string | undefined;
   access_token_ttl?: number | null | undefined;
+  refresh_token_ttl?: number | null | undefined;
+  refresh_family_max_age?: number | null | undefined;
+  refresh_grace_period?: number | null | undefined;
   /** Import an existing client id (migration from another server). */
   client_id?: string | undefined;
   /** Import an existing client secret (migration); otherwise one is generated. */
@@ -98,7 +102,9 @@ async function validateScopes(stores: Stores, scopes: unknown, org: Organization
   const known = new Set((await stores.scopes.getMany(unique)).map((s) => s.scope));
   const unknown = unique.filter((s) => !known.has(s));
   if (unknown.length > 0) throw invalid('scopes', `not in the scope catalogue: ${unknown.join(' ')}`);
-  if (unique.includes(ADMIN_SCOPE) && org.type !== 'platform') throw invalid('scopes', `${ADMIN_SCOPE} may only be granted to a platform organization's application`);
+  for (const reserved of [ADMIN_SCOPE, INTROSPECT_SCOPE]) {
+    if (unique.includes(reserved) && org.type !== 'platform') throw invalid('scopes', `${reserved} may only be granted to a platform organization's application`);
+  }
   return unique;
 }
 
@@ -136,6 +142,24 @@ function validateRefreshPolicy(value: unknown, type: ApplicationType): RefreshPo
   // RFC 9700 §4.14.2: refresh tokens of public clients must be sender-constrained or rotated.
   if (type === 'public' && value !== 'rotate') throw invalid('refresh_policy', 'a public application must use rotate');
   return value as RefreshPolicy;
+}
+
+function validateSeconds(field: string, value: unknown, min: number, max: number): number | null {
+  if (value === null) return null;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw invalid(field, `must be a whole number of seconds from ${min} to ${max}, or null for the server default`);
+  }
+  return value;
+}
+
+const YEAR = 366 * 86400;
+/** The refresh-token settings of an application, validated (only the fields given). */
+function refreshSettings(input: ApplicationInput) {
+  return {
+    ...(input.refresh_token_ttl !== undefined ? { refreshTokenTtl: validateSeconds('refresh_token_ttl', input.refresh_token_ttl, 0, 5 * YEAR) } : {}),
+    ...(input.refresh_family_max_age !== undefined ? { refreshFamilyMaxAge: validateSeconds('refresh_family_max_age', input.refresh_family_max_age, 0, 10 * YEAR) } : {}),
+    ...(input.refresh_grace_period !== undefined ? { refreshGracePeriod: validateSeconds('refresh_grace_period', input.refresh_grace_period, 0, 300) } : {}),
+  };
 }
 
 function validateTtl(value: unknown, limits: ApplicationLimits): number | null {
@@ -180,6 +204,10 @@ export async function createApplication(
     grantTypes,
     refreshPolicy,
     accessTokenTtl,
+    refreshTokenTtl: null,
+    refreshFamilyMaxAge: null,
+    refreshGracePeriod: null,
+    ...refreshSettings(input),
     createdAt: now,
     updatedAt: now,
   };
@@ -233,6 +261,7 @@ export async function updateApplication(ctx: AdminContext, idOrClientId: string,
     ...(input.grant_types !== undefined ? { grantTypes: validateGrantTypes(input.grant_types, app.type) } : {}),
     ...(input.refresh_policy !== undefined ? { refreshPolicy: validateRefreshPolicy(input.refresh_policy, app.type) } : {}),
     ...(input.access_token_ttl !== undefined ? { accessTokenTtl: validateTtl(input.access_token_ttl, limits) } : {}),
+    ...refreshSettings(input),
   };
   const updated = await ctx.stores.transaction(async (tx) => {
     const result = await tx.applications.update(app.id, patch);
@@ -312,6 +341,9 @@ export function applicationView(app: Application): Record<string, unknown> {
     grant_types: app.grantTypes,
     refresh_policy: app.refreshPolicy,
     access_token_ttl: app.accessTokenTtl,
+    refresh_token_ttl: app.refreshTokenTtl,
+    refresh_family_max_age: app.refreshFamilyMaxAge,
+    refresh_grace_period: app.refreshGracePeriod,
     created_at: app.createdAt,
     updated_at: app.updatedAt,
   };

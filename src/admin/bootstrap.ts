@@ -1,6 +1,6 @@
 import type { Application } from '../domain/application.js';
 import { isUniqueViolation } from '../storage/db.js';
-import { ADMIN_SCOPE, createApplication, type ApplicationLimits } from './applications.js';
+import { ADMIN_SCOPE, INTROSPECT_SCOPE, createApplication, type ApplicationLimits } from './applications.js';
 import { createOrganization } from './organizations.js';
 import type { AdminContext } from './context.js';
 
@@ -25,9 +25,14 @@ export async function initialize(ctx: AdminContext, limits: ApplicationLimits): 
     // The recorded admin application was deleted: forget it and create a new one.
     await ctx.stores.meta.delete(ADMIN_APP_KEY);
   }
-  if (!(await ctx.stores.scopes.get(ADMIN_SCOPE))) {
+  // The platform's own scopes: the management API, and introspection of any token (resource servers).
+  for (const [scope, description] of [
+    [ADMIN_SCOPE, 'Manage Grantry through the management API'],
+    [INTROSPECT_SCOPE, 'Introspect tokens issued to any client (for resource servers)'],
+  ] as const) {
+    if (await ctx.stores.scopes.get(scope)) continue;
     try {
-      await ctx.stores.scopes.create({ scope: ADMIN_SCOPE, audience: 'grantry', operation: 'admin', description: 'Manage Grantry through the management API', createdAt: ctx.clock.now() });
+      await ctx.stores.scopes.create({ scope, audience: 'grantry', operation: scope.split(':')[1]!, description, createdAt: ctx.clock.now() });
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
     }

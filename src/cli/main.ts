@@ -8,6 +8,8 @@ import { migrateToLatest } from '../storage/migrations/index.js';
 import { createStores } from '../storage/kysely/index.js';
 import { loggerOptions, startServer } from '../server.js';
 import { registerAdminCommands } from './commands/admin.js';
+import { registerWebhookCommands } from './commands/webhooks.js';
+import { registerInstallationCommands } from './commands/installations.js';
 import { fail, print } from './output.js';
 import { configFrom, type GlobalOptions } from './runtime.js';
 
@@ -85,5 +87,7 @@ program
   });
 
 registerAdminCommands(program);
+registerWebhookCommands(program);
+registerInstallationCommands(program);
 
 await program.parseAsync(process.argv);

@@ -1,4 +1,5 @@
 import { settings, type Config, type Setting, type SettingKey } from './schema.js';
+import { isValidCidr } from '../webhooks/address-policy.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -70,6 +71,9 @@ function validate(config: Config): void {
   }
   if (config.clientCredentialsTtl > config.maxAccessTokenTtl) {
     throw new ConfigError('GRANTRY_CLIENT_CREDENTIALS_TTL must not exceed GRANTRY_MAX_ACCESS_TOKEN_TTL');
+  }
+  for (const cidr of config.webhookAllowedNetworks) {
+    if (!isValidCidr(cidr)) throw new ConfigError(`GRANTRY_WEBHOOK_ALLOWED_NETWORKS: "${cidr}" is not a CIDR such as 127.0.0.0/8 or fd00::/8`);
   }
   if (config.keyActivationDelay > 0 && config.keyRefreshInterval >= config.keyActivationDelay) {
     throw new ConfigError(

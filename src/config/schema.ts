@@ -151,6 +151,44 @@ export const settings = {
     min: 60,
     description: 'Lifetime (seconds) of client_credentials access tokens (seed 001: 24 h). Per application: `access_token_ttl`.',
   }),
+  refreshAccessTokenTtl: s<number>({
+    env: 'GRANTRY_REFRESH_ACCESS_TOKEN_TTL',
+    type: 'integer',
+    default: 3600,
+    min: 60,
+    description: 'Lifetime (seconds) of access tokens issued by the refresh_token grant (seeds 000, 002, 003: 1 h). Per application: `access_token_ttl`.',
+  }),
+  webhookAccessTokenTtl: s<number>({
+    env: 'GRANTRY_WEBHOOK_ACCESS_TOKEN_TTL',
+    type: 'integer',
+    default: 300,
+    min: 60,
+    description: 'Lifetime (seconds) of the access token delivered inside an INSTALLATION.CREATE/UPDATE webhook.',
+  }),
+  refreshTokenTtl: s<number>({
+    env: 'GRANTRY_REFRESH_TOKEN_TTL',
+    type: 'integer',
+    default: 2592000,
+    min: 0,
+    description:
+      'Idle lifetime (seconds) of a refresh token: unused this long, it expires (seed 002: one month). Each use starts a new period. 0 = no expiry while the installation lives (seed 000). Per application: `refresh_token_ttl`.',
+  }),
+  refreshFamilyMaxAge: s<number>({
+    env: 'GRANTRY_REFRESH_FAMILY_MAX_AGE',
+    type: 'integer',
+    default: 0,
+    min: 0,
+    description: 'Absolute lifetime (seconds) of a refresh-token family, which rotation never extends. 0 = no cap. Per application: `refresh_family_max_age`.',
+  }),
+  refreshGracePeriod: s<number>({
+    env: 'GRANTRY_REFRESH_GRACE_PERIOD',
+    type: 'integer',
+    default: 0,
+    min: 0,
+    max: 300,
+    description:
+      'Seconds during which a just-rotated refresh token, presented again by the same client, returns the same successor pair (a retried lost response) instead of counting as reuse. 0 = off, as Auth0 and Hydra. Per application: `refresh_grace_period`.',
+  }),
   maxAccessTokenTtl: s<number>({
     env: 'GRANTRY_MAX_ACCESS_TOKEN_TTL',
     type: 'integer',
@@ -165,6 +203,14 @@ export const settings = {
     default: 16384,
     min: 1024,
     description: 'Largest request body in bytes; a larger one is refused with 413.',
+  }),
+  webhookAllowedNetworks: s<string[]>({
+    env: 'GRANTRY_WEBHOOK_ALLOWED_NETWORKS',
+    type: 'list',
+    default: [],
+    defaultDoc: '(none)',
+    description:
+      'Comma-separated CIDRs (e.g. `127.0.0.0/8,10.1.0.0/16`) that webhook URLs may resolve to although they are private, loopback, link-local or otherwise non-public; a URL whose addresses all lie inside them may also use http. Cloud metadata addresses (169.254.169.254, fd00:ec2::254) are refused regardless.',
   }),
   metrics: s<boolean>({
     env: 'GRANTRY_METRICS',

@@ -12,11 +12,6 @@ export type GrantType = (typeof GRANT_TYPES)[number];
 export const REFRESH_POLICIES = ['rotate', 'reuse'] as const;
 export type RefreshPolicy = (typeof REFRESH_POLICIES)[number];
 
-/** Per-application lifetimes in seconds; null means "use the server default". */
-export interface ApplicationLifetimes {
-  access_token_ttl: number | null;
-}
-
 export interface Application {
   id: string;
   clientId: string;
@@ -28,6 +23,12 @@ export interface Application {
   grantTypes: GrantType[];
   refreshPolicy: RefreshPolicy;
   accessTokenTtl: number | null;
+  /** Idle lifetime of a refresh token in seconds; 0 = no expiry while the installation lives; null = server default. */
+  refreshTokenTtl: number | null;
+  /** Absolute cap of a refresh family in seconds; null = server default (none unless configured). */
+  refreshFamilyMaxAge: number | null;
+  /** Seconds a spent refresh token may be replayed for the same successor (lost responses); null = server default. */
+  refreshGracePeriod: number | null;
   createdAt: number;
   updatedAt: number;
 }

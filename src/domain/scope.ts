@@ -1,3 +1,8 @@
+/** The scope that grants the management API; only applications of a platform organization may hold it. */
+export const ADMIN_SCOPE = 'grantry:admin';
+/** Lets a resource server introspect tokens issued to other clients (RFC 7662 §4). */
+export const INTROSPECT_SCOPE = 'grantry:introspect';
+
 /**
  * Scopes are `audience:operation` (seed 001). The audience is the resource server that accepts the
  * token and ends up in its `aud` claim.

@@ -1,6 +1,6 @@
 import type { AuthenticatedClient } from '../protocol/client-auth.js';
-import type { AccessTokenDeps } from '../protocol/access-token.js';
-import type { Config } from '../config/schema.js';
+import type { InstallationTokenDeps } from '../protocol/installation-tokens.js';
+import type { Stores } from '../storage/ports.js';
 
 /** The successful token response (RFC 6749 §5.1); serialised as is. */
 export interface TokenResponse {
@@ -16,8 +16,8 @@ export interface GrantContext {
   client: AuthenticatedClient;
 }
 
-export interface GrantDeps extends AccessTokenDeps {
-  config: Config;
+export interface GrantDeps extends InstallationTokenDeps {
+  stores: Stores;
 }
 
 /** Every grant has this shape; grants/index.ts lists them and the token endpoint dispatches on grantType. */

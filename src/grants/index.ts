@@ -1,7 +1,8 @@
 import type { GrantHandler } from './grant.js';
 import { clientCredentialsGrant } from './client-credentials.js';
+import { refreshTokenGrant } from './refresh-token.js';
 
 /** Every grant the token endpoint serves, by grant_type. */
-export const allGrants: readonly GrantHandler[] = [clientCredentialsGrant];
+export const allGrants: readonly GrantHandler[] = [clientCredentialsGrant, refreshTokenGrant];
 
 export type { GrantHandler, GrantDeps, GrantContext, TokenResponse } from './grant.js';

@@ -1,6 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { OAuthError } from '../domain/oauth-error.js';
 import { handleTokenRequest } from '../protocol/token.js';
+import { authenticateClient } from '../protocol/client-auth.js';
+import { introspect } from '../protocol/introspect.js';
+import { revoke } from '../protocol/revoke.js';
 import type { Runtime } from '../runtime.js';
 
 /**
@@ -77,6 +80,26 @@ export async function oauthRoutes(app: FastifyInstance, rt: Runtime): Promise<vo
     }
   });
 
+  // RFC 7662 §2.1: client-authenticated POST with `token` (and an optional hint we do not need:
+  // refresh tokens and JWTs are told apart by their form).
+  app.post('/oauth/introspect', { schema: { hide: true } }, async (req, reply) => {
+    const params = oauthParams(req);
+    const caller = await authenticateClient(req.headers.authorization, params, rt.tokenDeps);
+    if (!params.token) throw new OAuthError('invalid_request', 'the token parameter is required');
+    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    return introspect(params.token, caller, rt.tokenDeps);
+  });
+
+  // RFC 7009 §2.1.
+  app.post('/oauth/revoke', { schema: { hide: true } }, async (req, reply) => {
+    const params = oauthParams(req);
+    const caller = await authenticateClient(req.headers.authorization, params, rt.tokenDeps);
+    if (!params.token) throw new OAuthError('invalid_request', 'the token parameter is required');
+    await revoke(params.token, caller, rt.tokenDeps);
+    // RFC 7009 §2.2: 200 whether or not the token was valid.
+    reply.header('cache-control', 'no-store').code(200).send();
+  });
+
   // RFC 6749 §3.2: the client MUST use POST. Other methods get 405 with an RFC-shaped body.
   app.route({
     method: ['GET', 'PUT', 'DELETE', 'PATCH'],
@@ -86,4 +109,14 @@ export async function oauthRoutes(app: FastifyInstance, rt: Runtime): Promise<vo
       throw new OAuthError('invalid_request', 'the token endpoint accepts only POST', { status: 405 });
     },
   });
+  for (const url of ['/oauth/introspect', '/oauth/revoke']) {
+    app.route({
+      method: ['GET', 'PUT', 'DELETE', 'PATCH'],
+      url,
+      schema: { hide: true },
+      handler: async () => {
+        throw new OAuthError('invalid_request', 'this endpoint accepts only POST', { status: 405 });
+      },
+    });
+  }
 }

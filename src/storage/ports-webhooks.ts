@@ -3,6 +3,7 @@
  * installation/refresh code (which enqueues and marks receipt inside its own transactions) and the
  * delivery worker (which claims, attempts and completes deliveries).
  */
+import type { Page, PageRequest } from './ports.js';
 
 export const WEBHOOK_EVENT_TYPES = ['INSTALLATION.CREATE', 'INSTALLATION.UPDATE', 'INSTALLATION.DELETE', 'REFRESH_TOKEN.REUSE_DETECTED'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
@@ -16,6 +17,8 @@ export interface WebhookSubscription {
   sealedSecret: string;
   /** Set when the receiver answered 410 Gone (or an admin disabled it): deliveries are held, never dropped. */
   disabledAt: number | null;
+  /** Why it is disabled: 'gone' (the receiver answered 410) or 'admin'; null while enabled. */
+  disabledReason?: string | null;
   createdAt: number;
 }
 
@@ -44,6 +47,60 @@ export interface NewDelivery {
   createdAt: number;
 }
 
+/** Standard Webhooks' example schedule has exactly 10 attempts; the outbox never makes more. */
+export const MAX_DELIVERY_ATTEMPTS = 10;
+
+/** A delivery row as the worker and the management API see it. */
+export interface WebhookDelivery extends Omit<NewDelivery, 'sealedPayload'> {
+  /** Null once the delivery ended (succeeded, failed, cancelled, superseded): the token material is gone. */
+  sealedPayload: string | null;
+  status: DeliveryStatus;
+  /** Attempts claimed so far (counted at claim time, so a crash mid-send still spends one). */
+  attempts: number;
+  leaseUntil: number | null;
+  leasedBy: string | null;
+  lastAttemptAt: number | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  updatedAt: number;
+  completedAt: number | null;
+}
+
+/** in_progress: claimed, not completed yet; abandoned: its worker's lease expired before it reported. */
+export type AttemptOutcome = 'in_progress' | 'succeeded' | 'failed' | 'abandoned';
+
+/** One HTTP attempt. Never holds the request body (it carries tokens) nor the response body. */
+export interface WebhookAttempt {
+  id: string;
+  deliveryId: string;
+  attempt: number;
+  startedAt: number;
+  durationMs: number | null;
+  statusCode: number | null;
+  errorClass: string | null;
+  outcome: AttemptOutcome;
+}
+
+export interface DeliveryFilter {
+  applicationId?: string | undefined;
+  subscriptionId?: string | undefined;
+  installationId?: string | undefined;
+  status?: DeliveryStatus | undefined;
+}
+
+/** Fields the worker sets when an attempt completes. */
+export interface DeliveryPatch {
+  status?: DeliveryStatus;
+  /** true erases the sealed payload (the delivery ended). */
+  erasePayload?: boolean;
+  nextAttemptAt?: number;
+  clearLease?: boolean;
+  lastStatusCode?: number | null;
+  lastError?: string | null;
+  completedAt?: number | null;
+  updatedAt: number;
+}
+
 export interface WebhookStore {
   createSubscription(sub: WebhookSubscription): Promise<void>;
   getSubscription(id: string): Promise<WebhookSubscription | null>;
@@ -60,4 +117,35 @@ export interface WebhookStore {
   markReceived(installationId: string, version: number, now: number): Promise<number>;
   /** The installation ended: every pending/held credentials message of it is cancelled (payload erased). */
   cancelForInstallation(installationId: string, now: number): Promise<number>;
+
+  // --- subscription state (management API) ---
+  /** Disables (410 or admin) and holds every pending delivery of the subscription. Returns how many were held. */
+  disableSubscription(id: string, at: number, reason: string): Promise<number>;
+  /** Re-enables; its held deliveries become pending, due now (a fresh start, attempts already spent stay spent). */
+  enableSubscription(id: string, now: number): Promise<number>;
+  /** The subscription was deleted: its open deliveries are cancelled (payload erased). */
+  cancelForSubscription(subscriptionId: string, now: number): Promise<number>;
+
+  // --- the worker ---
+  /** True when some pending delivery is due and not leased (a cheap check before a claim transaction). */
+  hasDue(now: number): Promise<boolean>;
+  /**
+   * Claims up to `limit` due deliveries with fewer than 10 attempts: increments `attempts` and leases
+   * them to `workerId` until `leaseUntil`. PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent workers
+   * never claim the same row. Call inside a transaction.
+   */
+  claimDue(args: { workerId: string; now: number; leaseUntil: number; limit: number }): Promise<WebhookDelivery[]>;
+  /** Due deliveries whose 10th attempt was claimed but never completed (a crash): marked failed, returned. */
+  failAbandonedExhausted(now: number, limit: number): Promise<WebhookDelivery[]>;
+  /** Reads one delivery; `forUpdate` locks its row on PostgreSQL until the transaction ends. */
+  getDelivery(id: string, opts?: { forUpdate?: boolean }): Promise<WebhookDelivery | null>;
+  listDeliveries(page: PageRequest, filter?: DeliveryFilter): Promise<Page<WebhookDelivery>>;
+  updateDelivery(id: string, patch: DeliveryPatch): Promise<boolean>;
+  /** Makes a pending delivery due now (manual retry); false unless it is pending with payload and attempts left. */
+  retryNow(id: string, now: number): Promise<boolean>;
+  insertAttempt(attempt: WebhookAttempt): Promise<void>;
+  updateAttempt(id: string, patch: Pick<WebhookAttempt, 'durationMs' | 'statusCode' | 'errorClass' | 'outcome'>): Promise<void>;
+  /** Marks in-progress attempts of these deliveries as abandoned (their lease expired). */
+  abandonAttempts(deliveryIds: readonly string[]): Promise<void>;
+  listAttempts(deliveryIds: readonly string[]): Promise<WebhookAttempt[]>;
 }

@@ -5,6 +5,7 @@
 import type { Application, ClientSecret } from '../domain/application.js';
 import type { AuditEvent, Organization, ScopeDefinition } from '../domain/organization.js';
 import type { WebhookStore } from './ports-webhooks.js';
+import type { InstallationStore, RefreshStore, RevocationStore } from './ports-installations.js';
 
 export interface PageRequest {
   limit: number;
@@ -45,6 +46,9 @@ export interface ApplicationPatch {
   grantTypes?: Application['grantTypes'];
   refreshPolicy?: Application['refreshPolicy'];
   accessTokenTtl?: number | null;
+  refreshTokenTtl?: number | null;
+  refreshFamilyMaxAge?: number | null;
+  refreshGracePeriod?: number | null;
   updatedAt: number;
 }
 
@@ -95,6 +99,9 @@ export interface MetaStore {
 export interface Stores {
   dialect: 'sqlite' | 'postgres';
   webhooks: WebhookStore;
+  installations: InstallationStore;
+  refresh: RefreshStore;
+  revocations: RevocationStore;
   organizations: OrganizationStore;
   scopes: ScopeStore;
   applications: ApplicationStore;

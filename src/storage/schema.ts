@@ -30,6 +30,9 @@ export interface ApplicationsTable {
   grant_types: string; // JSON array
   refresh_policy: string;
   access_token_ttl: number | null;
+  refresh_token_ttl: number | null;
+  refresh_family_max_age: number | null;
+  refresh_grace_period: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -140,6 +143,7 @@ export interface WebhookSubscriptionsTable {
   events: string;
   secret_sealed: string;
   disabled_at: number | null;
+  disabled_reason: string | null;
   created_at: number;
 }
 

@@ -105,7 +105,10 @@ export function registerAdminCommands(program: Command): void {
       .option('--redirect-uri <uri...>', 'redirect URIs (authorization code)')
       .option('--grant-types <grants>', 'space-separated grant types')
       .option('--refresh-policy <policy>', 'rotate or reuse')
-      .option('--access-token-ttl <seconds>', 'access-token lifetime', int('--access-token-ttl'));
+      .option('--access-token-ttl <seconds>', 'access-token lifetime', int('--access-token-ttl'))
+      .option('--refresh-token-ttl <seconds>', 'idle lifetime of refresh tokens (0 = while installed)', int('--refresh-token-ttl'))
+      .option('--refresh-family-max-age <seconds>', 'absolute lifetime of a refresh-token family (0 = none)', int('--refresh-family-max-age'))
+      .option('--refresh-grace-period <seconds>', 'replay window for a just-rotated refresh token', int('--refresh-grace-period'));
   const appInput = (o: Opts): apps.ApplicationInput => ({
     name: o.name as string | undefined,
     scopes: splitScopes(o.scopes),
@@ -113,6 +116,9 @@ export function registerAdminCommands(program: Command): void {
     grant_types: splitScopes(o.grantTypes),
     refresh_policy: o.refreshPolicy as string | undefined,
     access_token_ttl: o.accessTokenTtl as number | undefined,
+    refresh_token_ttl: o.refreshTokenTtl as number | undefined,
+    refresh_family_max_age: o.refreshFamilyMaxAge as number | undefined,
+    refresh_grace_period: o.refreshGracePeriod as number | undefined,
   });
   withCommon(
     appOptions(appsCmd.command('create').description('register an application; prints its client id and secret (shown once)'))

@@ -54,5 +54,19 @@ export function adminAuth(rt: Runtime) {
       return deny(reply, 403, 'the token lacks scope grantry:admin', 'insufficient_scope');
     }
     req.actor = `app:${clientId}`;
+    refuseNonJsonBody(req, reply);
   };
+}
+
+/**
+ * The management API speaks JSON only. Fastify would otherwise parse text/plain bodies as strings
+ * and answer with a schema error (400) instead of 415; checked here, after authentication, so every
+ * management-API plugin that uses adminAuth gets it.
+ */
+function refuseNonJsonBody(req: FastifyRequest, reply: FastifyReply): void {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (!hasBody) return;
+  const type = req.headers['content-type'] ?? '';
+  if (/^application\/json\s*(;|$)/i.test(type)) return;
+  reply.code(415).type('application/problem+json').send(problem('unsupported_media_type', 'unsupported content type: the management API accepts application/json'));
 }

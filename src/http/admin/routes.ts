@@ -20,8 +20,12 @@ const auditView = (e: AuditEvent) => ({ id: e.id, at: e.at, actor: e.actor, acti
 /** The management API (/api/v1). Every route requires a grantry:admin bearer token. */
 export async function adminRoutes(root: FastifyInstance, rt: Runtime): Promise<void> {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
-  app.addSchema(S.Problem);
   app.addHook('onRequest', adminAuth(rt));
+  // A POST without a body (e.g. `POST /keys/rotate`, `POST /applications/:id/secrets`) means "no
+  // options": validate it as {} rather than refusing it with "body must be object".
+  app.addHook('preValidation', async (req) => {
+    if (req.body === undefined && req.routeOptions.schema?.body) req.body = {};
+  });
   const ctx = (req: FastifyRequest): AdminContext => rt.admin(req.actor);
   const limits = { maxAccessTokenTtl: rt.config.maxAccessTokenTtl };
   const security = [{ bearerAuth: [] }];

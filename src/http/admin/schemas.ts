@@ -73,6 +73,9 @@ const applicationFields = {
   grant_types: Type.Array(Type.String(), { maxItems: 5 }),
   refresh_policy: Type.String({ description: 'rotate or reuse' }),
   access_token_ttl: Type.Union([Type.Integer(), Type.Null()], { description: 'seconds; null for the server default' }),
+  refresh_token_ttl: Type.Union([Type.Integer(), Type.Null()], { description: 'idle lifetime of a refresh token in seconds; 0 = no expiry while installed; null for the server default' }),
+  refresh_family_max_age: Type.Union([Type.Integer(), Type.Null()], { description: 'absolute lifetime of a refresh-token family in seconds; 0 = none; null for the server default' }),
+  refresh_grace_period: Type.Union([Type.Integer(), Type.Null()], { description: 'seconds a rotated refresh token may be replayed for the same successor; null for the server default' }),
 };
 
 export const Application = Type.Object({
@@ -86,6 +89,9 @@ export const Application = Type.Object({
   grant_types: Type.Array(Type.String()),
   refresh_policy: Type.String(),
   access_token_ttl: Type.Union([Type.Integer(), Type.Null()]),
+  refresh_token_ttl: Type.Union([Type.Integer(), Type.Null()]),
+  refresh_family_max_age: Type.Union([Type.Integer(), Type.Null()]),
+  refresh_grace_period: Type.Union([Type.Integer(), Type.Null()]),
   created_at: Type.Integer(),
   updated_at: Type.Integer(),
   secrets: Type.Optional(Type.Array(Secret)),
@@ -106,6 +112,9 @@ export const CreateApplication = Type.Object(
     grant_types: Type.Optional(applicationFields.grant_types),
     refresh_policy: Type.Optional(applicationFields.refresh_policy),
     access_token_ttl: Type.Optional(applicationFields.access_token_ttl),
+    refresh_token_ttl: Type.Optional(applicationFields.refresh_token_ttl),
+    refresh_family_max_age: Type.Optional(applicationFields.refresh_family_max_age),
+    refresh_grace_period: Type.Optional(applicationFields.refresh_grace_period),
     client_id: Type.Optional(Type.String({ maxLength: 128, description: 'Import an existing client id (migration).' })),
     client_secret: Type.Optional(Type.String({ maxLength: 256, description: 'Import an existing client secret (migration).' })),
   },
@@ -120,6 +129,9 @@ export const UpdateApplication = Type.Object(
     grant_types: Type.Optional(applicationFields.grant_types),
     refresh_policy: Type.Optional(applicationFields.refresh_policy),
     access_token_ttl: Type.Optional(applicationFields.access_token_ttl),
+    refresh_token_ttl: Type.Optional(applicationFields.refresh_token_ttl),
+    refresh_family_max_age: Type.Optional(applicationFields.refresh_family_max_age),
+    refresh_grace_period: Type.Optional(applicationFields.refresh_grace_period),
   },
   { additionalProperties: false },
 );

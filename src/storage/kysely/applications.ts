@@ -15,6 +15,9 @@ const rowToApp = (r: Selectable<ApplicationsTable>): Application => ({
   grantTypes: JSON.parse(r.grant_types) as GrantType[],
   refreshPolicy: r.refresh_policy as RefreshPolicy,
   accessTokenTtl: r.access_token_ttl,
+  refreshTokenTtl: r.refresh_token_ttl,
+  refreshFamilyMaxAge: r.refresh_family_max_age,
+  refreshGracePeriod: r.refresh_grace_period,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -53,6 +56,9 @@ export function applicationStore(db: Kysely<Database>): ApplicationStore {
           grant_types: JSON.stringify(app.grantTypes),
           refresh_policy: app.refreshPolicy,
           access_token_ttl: app.accessTokenTtl,
+          refresh_token_ttl: app.refreshTokenTtl,
+          refresh_family_max_age: app.refreshFamilyMaxAge,
+          refresh_grace_period: app.refreshGracePeriod,
           created_at: app.createdAt,
           updated_at: app.updatedAt,
         })
@@ -81,6 +87,9 @@ export function applicationStore(db: Kysely<Database>): ApplicationStore {
       if (patch.grantTypes !== undefined) set.grant_types = JSON.stringify(patch.grantTypes);
       if (patch.refreshPolicy !== undefined) set.refresh_policy = patch.refreshPolicy;
       if (patch.accessTokenTtl !== undefined) set.access_token_ttl = patch.accessTokenTtl;
+      if (patch.refreshTokenTtl !== undefined) set.refresh_token_ttl = patch.refreshTokenTtl;
+      if (patch.refreshFamilyMaxAge !== undefined) set.refresh_family_max_age = patch.refreshFamilyMaxAge;
+      if (patch.refreshGracePeriod !== undefined) set.refresh_grace_period = patch.refreshGracePeriod;
       const res = await db.updateTable('applications').set(set).where('id', '=', id).executeTakeFirst();
       if (Number(res.numUpdatedRows) === 0) return null;
       return this.get(id);

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.js';
 import type { Dialect } from '../db.js';
 import { webhookStore } from './webhooks.js';
+import { installationStore, refreshStore, revocationStore } from './installations.js';
 import type { Stores } from '../ports.js';
 import { organizationStore } from './organizations.js';
 import { scopeStore } from './scopes.js';
@@ -13,6 +14,9 @@ export function createStores(db: Kysely<Database>, dialect: Dialect, inTransacti
   const stores: Stores = {
     dialect,
     webhooks: webhookStore(db, dialect),
+    installations: installationStore(db),
+    refresh: refreshStore(db),
+    revocations: revocationStore(db),
     organizations: organizationStore(db),
     scopes: scopeStore(db),
     applications: applicationStore(db),

@@ -1,7 +1,17 @@
-import type { Kysely, Selectable } from 'kysely';
-import type { Database, WebhookSubscriptionsTable } from '../schema.js';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Database, WebhookAttemptsTable, WebhookDeliveriesTable, WebhookSubscriptionsTable } from '../schema.js';
 import type { Dialect } from '../db.js';
-import type { WebhookEventType, WebhookStore, WebhookSubscription } from '../ports-webhooks.js';
+import {
+  MAX_DELIVERY_ATTEMPTS,
+  type AttemptOutcome,
+  type DeliveryStatus,
+  type WebhookAttempt,
+  type WebhookDelivery,
+  type WebhookEventType,
+  type WebhookStore,
+  type WebhookSubscription,
+} from '../ports-webhooks.js';
+import { toPage } from './page.js';
 
 const rowToSub = (r: Selectable<WebhookSubscriptionsTable>): WebhookSubscription => ({
   id: r.id,
@@ -10,13 +20,47 @@ const rowToSub = (r: Selectable<WebhookSubscriptionsTable>): WebhookSubscription
   events: JSON.parse(r.events) as WebhookEventType[],
   sealedSecret: r.secret_sealed,
   disabledAt: r.disabled_at,
+  disabledReason: r.disabled_reason ?? null,
   createdAt: r.created_at,
+});
+
+const rowToDelivery = (r: Selectable<WebhookDeliveriesTable>): WebhookDelivery => ({
+  id: r.id,
+  subscriptionId: r.subscription_id,
+  applicationId: r.application_id,
+  installationId: r.installation_id,
+  credentialsVersion: r.credentials_version,
+  eventType: r.event_type as WebhookEventType,
+  messageId: r.message_id,
+  sealedPayload: r.payload_sealed,
+  status: r.status as DeliveryStatus,
+  attempts: Number(r.attempts),
+  nextAttemptAt: Number(r.next_attempt_at),
+  leaseUntil: r.lease_until === null ? null : Number(r.lease_until),
+  leasedBy: r.leased_by,
+  lastAttemptAt: r.last_attempt_at === null ? null : Number(r.last_attempt_at),
+  lastStatusCode: r.last_status_code,
+  lastError: r.last_error,
+  createdAt: Number(r.created_at),
+  updatedAt: Number(r.updated_at),
+  completedAt: r.completed_at === null ? null : Number(r.completed_at),
+});
+
+const rowToAttempt = (r: Selectable<WebhookAttemptsTable>): WebhookAttempt => ({
+  id: r.id,
+  deliveryId: r.delivery_id,
+  attempt: r.attempt,
+  startedAt: Number(r.started_at),
+  durationMs: r.duration_ms,
+  statusCode: r.status_code,
+  errorClass: r.error_class,
+  outcome: r.outcome as AttemptOutcome,
 });
 
 /** Statuses from which a delivery may still be sent. */
 const OPEN = ['pending', 'held'];
 
-export function webhookStore(db: Kysely<Database>, _dialect: Dialect): WebhookStore {
+export function webhookStore(db: Kysely<Database>, dialect: Dialect): WebhookStore {
   // Ends open credentials messages matching `where`, erasing their token material.
   const endOpen = async (status: 'superseded' | 'cancelled', now: number, installationId: string, version: { op: '<' | '='; value: number } | null) => {
     let q = db
@@ -28,11 +72,28 @@ export function webhookStore(db: Kysely<Database>, _dialect: Dialect): WebhookSt
     return Number((await q.executeTakeFirst()).numUpdatedRows);
   };
 
+  // Due = pending, its time has come, and nobody holds a live lease on it.
+  const due = (now: number) =>
+    db
+      .selectFrom('webhook_deliveries')
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]));
+
   return {
     async createSubscription(s) {
       await db
         .insertInto('webhook_subscriptions')
-        .values({ id: s.id, application_id: s.applicationId, url: s.url, events: JSON.stringify(s.events), secret_sealed: s.sealedSecret, disabled_at: s.disabledAt, created_at: s.createdAt })
+        .values({
+          id: s.id,
+          application_id: s.applicationId,
+          url: s.url,
+          events: JSON.stringify(s.events),
+          secret_sealed: s.sealedSecret,
+          disabled_at: s.disabledAt,
+          disabled_reason: s.disabledReason ?? null,
+          created_at: s.createdAt,
+        })
         .execute();
     },
     async getSubscription(id) {
@@ -72,5 +133,155 @@ export function webhookStore(db: Kysely<Database>, _dialect: Dialect): WebhookSt
     supersedeCredentials: (installationId, version, now) => endOpen('superseded', now, installationId, { op: '<', value: version }),
     markReceived: (installationId, version, now) => endOpen('cancelled', now, installationId, { op: '=', value: version }),
     cancelForInstallation: (installationId, now) => endOpen('cancelled', now, installationId, null),
+
+    async disableSubscription(id, at, reason) {
+      await db.updateTable('webhook_subscriptions').set({ disabled_at: at, disabled_reason: reason }).where('id', '=', id).where('disabled_at', 'is', null).execute();
+      // Held, never dropped: Stripe does not resend events created while an endpoint is disabled, but
+      // a credentials message cannot be fetched any other way. An in-flight (leased) row keeps its lease;
+      // its worker sees `held` when it completes.
+      const res = await db.updateTable('webhook_deliveries').set({ status: 'held', updated_at: at }).where('subscription_id', '=', id).where('status', '=', 'pending').executeTakeFirst();
+      return Number(res.numUpdatedRows);
+    },
+    async enableSubscription(id, now) {
+      await db.updateTable('webhook_subscriptions').set({ disabled_at: null, disabled_reason: null }).where('id', '=', id).execute();
+      // The lease (if any) is left alone, so a send still in flight is not claimed a second time.
+      const res = await db
+        .updateTable('webhook_deliveries')
+        .set({ status: 'pending', next_attempt_at: now, updated_at: now })
+        .where('subscription_id', '=', id)
+        .where('status', '=', 'held')
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows);
+    },
+    async cancelForSubscription(subscriptionId, now) {
+      const res = await db
+        .updateTable('webhook_deliveries')
+        .set({ status: 'cancelled', payload_sealed: null, completed_at: now, updated_at: now })
+        .where('subscription_id', '=', subscriptionId)
+        .where('status', 'in', OPEN)
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows);
+    },
+
+    async hasDue(now) {
+      return (await due(now).select('id').limit(1).executeTakeFirst()) !== undefined;
+    },
+    async claimDue({ workerId, now, leaseUntil, limit }) {
+      if (dialect === 'postgres') {
+        // FOR UPDATE SKIP LOCKED (PostgreSQL SELECT docs): a row another transaction is claiming is
+        // skipped instead of waited for, and a row it already claimed fails the re-checked WHERE
+        // (its lease is live), so two workers never claim the same attempt.
+        const { rows } = await sql<Selectable<WebhookDeliveriesTable>>`
+          with picked as (
+            select id from webhook_deliveries
+            where status = 'pending' and next_attempt_at <= ${now} and (lease_until is null or lease_until < ${now})
+              and attempts < ${MAX_DELIVERY_ATTEMPTS}
+            order by next_attempt_at, id
+            limit ${limit}
+            for update skip locked
+          )
+          update webhook_deliveries d
+          set attempts = d.attempts + 1, lease_until = ${leaseUntil}, leased_by = ${workerId}, last_attempt_at = ${now}, updated_at = ${now}
+          from picked where d.id = picked.id
+          returning d.*`.execute(db);
+        return rows.map(rowToDelivery);
+      }
+      // SQLite has one writer at a time: inside the caller's transaction this UPDATE ... RETURNING
+      // both picks and leases the rows before any other writer can look.
+      const picked = due(now).select('id').where('attempts', '<', MAX_DELIVERY_ATTEMPTS).orderBy('next_attempt_at').orderBy('id').limit(limit);
+      const rows = await db
+        .updateTable('webhook_deliveries')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1), lease_until: leaseUntil, leased_by: workerId, last_attempt_at: now, updated_at: now }))
+        .where('id', 'in', picked)
+        .returningAll()
+        .execute();
+      return rows.map(rowToDelivery);
+    },
+    async failAbandonedExhausted(now, limit) {
+      let picked = due(now).select('id').where('attempts', '>=', MAX_DELIVERY_ATTEMPTS).orderBy('id').limit(limit);
+      if (dialect === 'postgres') picked = picked.forUpdate().skipLocked();
+      const rows = await db
+        .updateTable('webhook_deliveries')
+        .set({ status: 'failed', payload_sealed: null, completed_at: now, updated_at: now, lease_until: null, leased_by: null, last_error: 'lease_expired' })
+        .where('id', 'in', picked)
+        .returningAll()
+        .execute();
+      return rows.map(rowToDelivery);
+    },
+    async getDelivery(id, opts = {}) {
+      let q = db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id);
+      if (opts.forUpdate && dialect === 'postgres') q = q.forUpdate();
+      const row = await q.executeTakeFirst();
+      return row ? rowToDelivery(row) : null;
+    },
+    async listDeliveries(page, filter = {}) {
+      // Newest first: ids are time-ordered, so the cursor walks backwards (as the audit log does).
+      let q = db.selectFrom('webhook_deliveries').selectAll().orderBy('id', 'desc').limit(page.limit + 1);
+      if (page.after) q = q.where('id', '<', page.after);
+      if (filter.applicationId) q = q.where('application_id', '=', filter.applicationId);
+      if (filter.subscriptionId) q = q.where('subscription_id', '=', filter.subscriptionId);
+      if (filter.installationId) q = q.where('installation_id', '=', filter.installationId);
+      if (filter.status) q = q.where('status', '=', filter.status);
+      return toPage((await q.execute()).map(rowToDelivery), page, (d) => d.id);
+    },
+    async updateDelivery(id, p) {
+      const res = await db
+        .updateTable('webhook_deliveries')
+        .set({
+          updated_at: p.updatedAt,
+          ...(p.status !== undefined ? { status: p.status } : {}),
+          ...(p.erasePayload ? { payload_sealed: null } : {}),
+          ...(p.nextAttemptAt !== undefined ? { next_attempt_at: p.nextAttemptAt } : {}),
+          ...(p.clearLease ? { lease_until: null, leased_by: null } : {}),
+          ...(p.lastStatusCode !== undefined ? { last_status_code: p.lastStatusCode } : {}),
+          ...(p.lastError !== undefined ? { last_error: p.lastError } : {}),
+          ...(p.completedAt !== undefined ? { completed_at: p.completedAt } : {}),
+        })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) > 0;
+    },
+    async retryNow(id, now) {
+      const res = await db
+        .updateTable('webhook_deliveries')
+        .set({ next_attempt_at: now, updated_at: now })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .where('payload_sealed', 'is not', null)
+        .where('attempts', '<', MAX_DELIVERY_ATTEMPTS)
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) > 0;
+    },
+    async insertAttempt(a) {
+      await db
+        .insertInto('webhook_attempts')
+        .values({
+          id: a.id,
+          delivery_id: a.deliveryId,
+          attempt: a.attempt,
+          started_at: a.startedAt,
+          duration_ms: a.durationMs,
+          status_code: a.statusCode,
+          error_class: a.errorClass,
+          outcome: a.outcome,
+        })
+        .execute();
+    },
+    async updateAttempt(id, p) {
+      await db
+        .updateTable('webhook_attempts')
+        .set({ duration_ms: p.durationMs, status_code: p.statusCode, error_class: p.errorClass, outcome: p.outcome })
+        .where('id', '=', id)
+        .execute();
+    },
+    async abandonAttempts(deliveryIds) {
+      if (deliveryIds.length === 0) return;
+      await db.updateTable('webhook_attempts').set({ outcome: 'abandoned' }).where('delivery_id', 'in', deliveryIds).where('outcome', '=', 'in_progress').execute();
+    },
+    async listAttempts(deliveryIds) {
+      if (deliveryIds.length === 0) return [];
+      const rows = await db.selectFrom('webhook_attempts').selectAll().where('delivery_id', 'in', deliveryIds).orderBy('delivery_id').orderBy('attempt').execute();
+      return rows.map(rowToAttempt);
+    },
   };
 }

@@ -2,6 +2,8 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, typ
 import type { Dialect } from '../db.js';
 import * as m0001 from './0001-core.js';
 import * as m0002 from './0002-installations-webhooks.js';
+import * as m0003 from './0003-refresh-settings.js';
+import * as m0003w from './0003-webhook-subscription-state.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -12,6 +14,8 @@ interface DialectMigration {
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001-core': m0001,
   '0002-installations-webhooks': m0002,
+  '0003-refresh-settings': m0003,
+  '0003-webhook-subscription-state': m0003w,
 };
 
 class DialectMigrationProvider implements MigrationProvider {

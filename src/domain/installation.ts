@@ -1,0 +1,54 @@
+/** A resource owner's grant of some of an application's scopes to that application. */
+export interface Installation {
+  id: string;
+  organizationId: string;
+  applicationId: string;
+  scopes: string[];
+  status: 'active' | 'uninstalled';
+  /** Bumped on every credentials mint (create, scope change, reissue); webhooks carry it. */
+  credentialsVersion: number;
+  /** Set when a credentials webhook exhausted its attempts; cleared by a reissue. */
+  deliveryFailedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+  uninstalledAt: number | null;
+}
+
+/** The chain of refresh tokens issued under one installation credentials version. */
+export interface RefreshFamily {
+  id: string;
+  installationId: string;
+  applicationId: string;
+  /** The resource owner: `sub` of the access tokens. */
+  subject: string;
+  scopes: string[];
+  policy: 'rotate' | 'reuse';
+  credentialsVersion: number;
+  /** Rotation counter: the current refresh token has this generation (compare-and-swap target). */
+  generation: number;
+  status: 'active' | 'revoked';
+  revokedAt: number | null;
+  revokedReason: string | null;
+  /** The access token issued with the current refresh token (seed 002 revokes it on the next refresh). */
+  lastAccessJti: string | null;
+  lastAccessExp: number | null;
+  /** Absolute cap: rotation never extends the family past it. */
+  absoluteExpiresAt: number | null;
+  createdAt: number;
+  /** Null until the partner first uses the family: that first use is the webhook receipt. */
+  lastUsedAt: number | null;
+}
+
+export interface RefreshTokenRecord {
+  hash: string;
+  familyId: string;
+  generation: number;
+  createdAt: number;
+  /** Idle expiry; null = lives as long as the installation. */
+  expiresAt: number | null;
+  spentAt: number | null;
+  successorSealed: string | null;
+  successorUntil: number | null;
+}
+
+export const REFRESH_TOKEN_PREFIX = 'grt_';

@@ -1,0 +1,115 @@
+import type { Application } from '../domain/application.js';
+import type { Installation, RefreshFamily } from '../domain/installation.js';
+import { REFRESH_TOKEN_PREFIX } from '../domain/installation.js';
+import { newId } from '../domain/random.js';
+import type { Config } from '../config/schema.js';
+import type { Hasher } from '../crypto/hasher.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { Stores } from '../storage/ports.js';
+import { issueAccessToken, type AccessTokenDeps, type IssuedAccessToken } from './access-token.js';
+
+export interface InstallationTokenDeps extends AccessTokenDeps {
+  config: Config;
+  hasher: Hasher;
+  box: SecretBox;
+}
+
+/** Per-application refresh settings with the server defaults filled in, in milliseconds (null = none). */
+export function refreshSettings(app: Application, config: Config): { idleMs: number | null; maxAgeMs: number | null; graceMs: number } {
+  const idle = app.refreshTokenTtl ?? config.refreshTokenTtl;
+  const maxAge = app.refreshFamilyMaxAge ?? config.refreshFamilyMaxAge;
+  return { idleMs: idle > 0 ? idle * 1000 : null, maxAgeMs: maxAge > 0 ? maxAge * 1000 : null, graceMs: (app.refreshGracePeriod ?? config.refreshGracePeriod) * 1000 };
+}
+
+/** A refresh token's expiry: the idle period from now, never past the family's absolute cap. */
+export function refreshExpiry(now: number, idleMs: number | null, absoluteExpiresAt: number | null): number | null {
+  const idle = idleMs === null ? null : now + idleMs;
+  if (idle === null) return absoluteExpiresAt;
+  return absoluteExpiresAt === null ? idle : Math.min(idle, absoluteExpiresAt);
+}
+
+/** An access token acting for the installation's resource owner (DESIGN: sub = the resource owner). */
+export function issueInstallationAccessToken(
+  family: Pick<RefreshFamily, 'id' | 'subject' | 'installationId'>,
+  app: Application,
+  scopes: readonly string[],
+  ttlSeconds: number,
+  deps: AccessTokenDeps,
+): IssuedAccessToken {
+  return issueAccessToken(
+    {
+      subject: family.subject,
+      clientId: app.clientId,
+      scopes,
+      ttlSeconds,
+      // grant_id ties the token to its refresh family, so revoking the family revokes it (RFC 7009 §2.1).
+      extra: { merchant_id: family.subject, installation_id: family.installationId, grant_id: family.id },
+    },
+    deps,
+  );
+}
+
+export interface MintedCredentials {
+  familyId: string;
+  refreshToken: string;
+  refreshTokenExpiresAt: number | null;
+  accessToken: IssuedAccessToken;
+}
+
+/**
+ * Mints the credentials of one installation version: a new refresh family with its first token and a
+ * short-lived access token for the webhook. Runs inside the caller's transaction.
+ */
+export async function mintCredentials(tx: Stores, deps: InstallationTokenDeps, installation: Installation, app: Application): Promise<MintedCredentials> {
+  const now = deps.clock.now();
+  const { idleMs, maxAgeMs } = refreshSettings(app, deps.config);
+  const familyId = newId('rfam', now, deps.random);
+  const subject = installation.organizationId;
+  const accessToken = issueInstallationAccessToken({ id: familyId, subject, installationId: installation.id }, app, installation.scopes, deps.config.webhookAccessTokenTtl, deps);
+  const absoluteExpiresAt = maxAgeMs === null ? null : now + maxAgeMs;
+  await tx.refresh.createFamily({
+    id: familyId,
+    installationId: installation.id,
+    applicationId: app.id,
+    subject,
+    scopes: installation.scopes,
+    policy: app.refreshPolicy,
+    credentialsVersion: installation.credentialsVersion,
+    generation: 0,
+    status: 'active',
+    revokedAt: null,
+    revokedReason: null,
+    lastAccessJti: accessToken.jti,
+    lastAccessExp: accessToken.expiresAt,
+    absoluteExpiresAt,
+    createdAt: now,
+    lastUsedAt: null,
+  });
+  const refreshToken = `${REFRESH_TOKEN_PREFIX}${deps.random.token(32)}`;
+  const refreshTokenExpiresAt = refreshExpiry(now, idleMs, absoluteExpiresAt);
+  await tx.refresh.insertToken({
+    hash: deps.hasher.hash(refreshToken),
+    familyId,
+    generation: 0,
+    createdAt: now,
+    expiresAt: refreshTokenExpiresAt,
+    spentAt: null,
+    successorSealed: null,
+    successorUntil: null,
+  });
+  return { familyId, refreshToken, refreshTokenExpiresAt, accessToken };
+}
+
+/** Revokes families and the live access tokens they issued (RFC 7009 §2.1: tokens of the same grant). */
+export async function revokeFamilies(
+  tx: Stores,
+  filter: Parameters<Stores['refresh']['revokeFamilies']>[0],
+  now: number,
+  reason: string,
+): Promise<RefreshFamily[]> {
+  const revoked = await tx.refresh.revokeFamilies(filter, now, reason);
+  for (const f of revoked) {
+    if (f.lastAccessJti && f.lastAccessExp && f.lastAccessExp > now) await tx.revocations.revokeAccessToken(f.lastAccessJti, f.lastAccessExp);
+  }
+  return revoked;
+}

@@ -1,0 +1,39 @@
+import type { Installation, RefreshFamily, RefreshTokenRecord } from '../domain/installation.js';
+import type { Page, PageRequest } from './ports.js';
+
+export interface InstallationStore {
+  create(installation: Installation): Promise<void>;
+  get(id: string): Promise<Installation | null>;
+  /** The live installation of an application in an organization, if any. */
+  findActive(organizationId: string, applicationId: string): Promise<Installation | null>;
+  list(page: PageRequest, filter?: { organizationId?: string | undefined; applicationId?: string | undefined; status?: string | undefined }): Promise<Page<Installation>>;
+  /** Sets fields; returns false when the installation is not active any more. */
+  update(id: string, set: Partial<Pick<Installation, 'scopes' | 'credentialsVersion' | 'deliveryFailedAt' | 'updatedAt'>>): Promise<boolean>;
+  markUninstalled(id: string, at: number): Promise<boolean>;
+}
+
+export interface RefreshStore {
+  createFamily(family: RefreshFamily): Promise<void>;
+  getFamily(id: string): Promise<RefreshFamily | null>;
+  familiesOf(installationId: string): Promise<RefreshFamily[]>;
+  insertToken(token: RefreshTokenRecord): Promise<void>;
+  getToken(hash: string): Promise<RefreshTokenRecord | null>;
+  /**
+   * The rotation compare-and-swap: moves the family from `generation` to `generation + 1` if nobody
+   * else did. Exactly one of N concurrent callers gets true.
+   */
+  advance(familyId: string, generation: number, set: { lastAccessJti: string; lastAccessExp: number; lastUsedAt: number }): Promise<boolean>;
+  /** Records a use without rotating (reuse policy): the access token issued and the time. */
+  touch(familyId: string, set: { lastAccessJti: string; lastAccessExp: number; lastUsedAt: number }): Promise<void>;
+  markSpent(hash: string, at: number, successor: { sealed: string; until: number } | null): Promise<boolean>;
+  /** Slides a token's idle expiry (reuse policy). */
+  extendToken(hash: string, expiresAt: number | null): Promise<void>;
+  /** Revokes families (all of an installation, or one); returns the revoked families as they were. */
+  revokeFamilies(filter: { installationId?: string; familyId?: string; exceptFamilyId?: string; credentialsVersion?: number }, at: number, reason: string): Promise<RefreshFamily[]>;
+}
+
+export interface RevocationStore {
+  /** Revokes an access token by jti until it would have expired anyway. */
+  revokeAccessToken(jti: string, expiresAt: number): Promise<void>;
+  isAccessTokenRevoked(jti: string): Promise<boolean>;
+}

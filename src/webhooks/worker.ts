@@ -1,0 +1,237 @@
+/**
+ * The outbox worker: claims due deliveries, sends them, records each attempt and completes the
+ * delivery. Several Grantry processes may run one each on a PostgreSQL database: claims use FOR
+ * UPDATE SKIP LOCKED plus a lease, so an attempt is sent by one worker only, and a crashed worker's
+ * claim is picked up again once its lease expires.
+ *
+ * At most 10 attempts (Standard Webhooks example schedule): the count is incremented when an attempt
+ * is claimed, in the claim transaction, so a crash between sending and recording still spends it and
+ * no crash sequence can produce an 11th attempt.
+ */
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { Clock } from '../domain/clock.js';
+import { newId, type Random } from '../domain/random.js';
+import type { Stores } from '../storage/ports.js';
+import { MAX_DELIVERY_ATTEMPTS, type WebhookDelivery, type WebhookSubscription } from '../storage/ports-webhooks.js';
+import type { Runtime } from '../runtime.js';
+import { DestinationPolicy, type Resolver } from './destination.js';
+import { payloadContext } from './enqueue.js';
+import { nextDelay, parseRetryAfter } from './schedule.js';
+import { signMessage } from './signing.js';
+import { httpTransport, type SendResult, type Transport } from './transport.js';
+
+/**
+ * Called once, in the transaction that marks a delivery `failed` after its 10th failed attempt (or
+ * after the lease of its 10th attempt expired). The installation code passes one that revokes the
+ * undelivered refresh token and flags the installation. `delivery` is the row as updated (status
+ * failed, payload erased); `tx` are stores bound to that transaction. Throwing rolls the completion back.
+ */
+export type OnExhausted = (delivery: WebhookDelivery, tx: Stores) => Promise<void>;
+
+export type WorkerLog = (level: 'info' | 'warn' | 'error', fields: Record<string, unknown>, msg: string) => void;
+
+export interface WebhookWorkerOptions {
+  stores: Stores;
+  box: SecretBox;
+  clock: Clock;
+  random: Random;
+  policy: DestinationPolicy;
+  onExhausted: OnExhausted;
+  /** Identifies this worker's leases; random by default. */
+  workerId?: string;
+  /** Deliveries claimed per batch (sent concurrently). */
+  batchSize?: number;
+  leaseMs?: number;
+  /** Total time an attempt may take (default 15 s). */
+  timeoutMs?: number;
+  pollIntervalMs?: number;
+  /** Replaces the HTTP sender (tests). */
+  transport?: Transport;
+  log?: WorkerLog;
+}
+
+export const DEFAULT_LEASE_MS = 60_000;
+
+/** Secret and URL of a subscription, decrypted once per batch. */
+interface Target {
+  sub: WebhookSubscription;
+  secret: string;
+}
+
+export class WebhookWorker {
+  readonly workerId: string;
+  readonly #o: Required<Omit<WebhookWorkerOptions, 'transport' | 'log' | 'workerId'>> & { transport: Transport; log: WorkerLog };
+  #timer: NodeJS.Timeout | null = null;
+  #running = false;
+  #inFlight: Promise<unknown> | null = null;
+
+  constructor(options: WebhookWorkerOptions) {
+    this.workerId = options.workerId ?? newId('wkr', options.clock.now(), options.random);
+    this.#o = {
+      batchSize: 10,
+      leaseMs: DEFAULT_LEASE_MS,
+      timeoutMs: 15_000,
+      pollIntervalMs: 500,
+      ...options,
+      transport: options.transport ?? httpTransport({ policy: options.policy, timeoutMs: options.timeoutMs ?? 15_000 }),
+      log: options.log ?? (() => {}),
+    };
+    if (this.#o.timeoutMs >= this.#o.leaseMs) throw new Error('the webhook lease must outlast the send timeout');
+  }
+
+  /** Claims and delivers one batch; returns how many deliveries were attempted. */
+  async runOnce(): Promise<number> {
+    const { stores, clock } = this.#o;
+    const now = clock.now();
+    if (!(await stores.webhooks.hasDue(now))) return 0;
+    await this.#failAbandoned(now);
+    const claimed = await stores.transaction(async (tx) => {
+      const rows = await tx.webhooks.claimDue({ workerId: this.workerId, now, leaseUntil: now + this.#o.leaseMs, limit: this.#o.batchSize });
+      // A lower in-progress attempt of a re-claimed row belonged to a worker whose lease expired.
+      await tx.webhooks.abandonAttempts(rows.filter((r) => r.attempts > 1).map((r) => r.id));
+      const attemptIds = new Map<string, string>();
+      for (const r of rows) {
+        const id = newId('wha', now, this.#o.random);
+        attemptIds.set(r.id, id);
+        await tx.webhooks.insertAttempt({ id, deliveryId: r.id, attempt: r.attempts, startedAt: now, durationMs: null, statusCode: null, errorClass: null, outcome: 'in_progress' });
+      }
+      return rows.map((d) => ({ d, attemptId: attemptIds.get(d.id)! }));
+    });
+    const targets = new Map<string, Promise<Target | null>>();
+    await Promise.all(
+      claimed.map(async ({ d, attemptId }) => {
+        try {
+          if (!targets.has(d.subscriptionId)) targets.set(d.subscriptionId, this.#target(d.subscriptionId));
+          await this.#deliver(d, attemptId, await targets.get(d.subscriptionId)!);
+        } catch (err) {
+          // The lease expires and the delivery is claimed again (that attempt stays spent).
+          this.#o.log('error', { delivery_id: d.id, err: (err as Error).message }, 'webhook delivery could not be completed');
+        }
+      }),
+    );
+    return claimed.length;
+  }
+
+  /** Polls every pollIntervalMs (at once again after a full batch). The timer does not keep the process alive. */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    const tick = async () => {
+      this.#timer = null;
+      let n = 0;
+      try {
+        const run = this.runOnce();
+        this.#inFlight = run;
+        n = await run;
+      } catch (err) {
+        this.#o.log('warn', { err: (err as Error).message }, 'webhook worker poll failed');
+      } finally {
+        this.#inFlight = null;
+      }
+      if (!this.#running) return;
+      this.#timer = setTimeout(() => void tick(), n >= this.#o.batchSize ? 0 : this.#o.pollIntervalMs);
+      this.#timer.unref();
+    };
+    this.#timer = setTimeout(() => void tick(), 0);
+    this.#timer.unref();
+  }
+
+  /** Stops polling and waits for the sends in flight to be recorded. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#inFlight?.catch(() => {});
+  }
+
+  async #failAbandoned(now: number): Promise<void> {
+    await this.#o.stores.transaction(async (tx) => {
+      const failed = await tx.webhooks.failAbandonedExhausted(now, this.#o.batchSize);
+      await tx.webhooks.abandonAttempts(failed.map((d) => d.id));
+      for (const d of failed) await this.#o.onExhausted(d, tx);
+    });
+  }
+
+  async #target(subscriptionId: string): Promise<Target | null> {
+    const sub = await this.#o.stores.webhooks.getSubscription(subscriptionId);
+    if (!sub) return null;
+    return { sub, secret: this.#o.box.decrypt(sub.sealedSecret, `webhook_subscriptions:${sub.id}`).toString('utf8') };
+  }
+
+  async #deliver(d: WebhookDelivery, attemptId: string, target: Target | null): Promise<void> {
+    const { clock, stores } = this.#o;
+    if (!target || d.sealedPayload === null) {
+      // The subscription was deleted (or the payload erased) since the claim: nothing can be sent.
+      await stores.transaction(async (tx) => {
+        await tx.webhooks.updateAttempt(attemptId, { durationMs: 0, statusCode: null, errorClass: null, outcome: 'abandoned' });
+        const now = clock.now();
+        await tx.webhooks.updateDelivery(d.id, { status: 'cancelled', erasePayload: true, clearLease: true, completedAt: now, updatedAt: now, lastError: 'subscription_deleted' });
+      });
+      return;
+    }
+    const body = this.#o.box.decrypt(d.sealedPayload, payloadContext(d.id)).toString('utf8');
+    const headers = signMessage(target.secret, d.messageId, clock.now(), body);
+    const result = await this.#o.transport({ url: target.sub.url, headers: { ...headers }, body });
+    await this.#complete(d, attemptId, result);
+  }
+
+  async #complete(claimed: WebhookDelivery, attemptId: string, r: SendResult): Promise<void> {
+    const { clock, stores, random } = this.#o;
+    await stores.transaction(async (tx) => {
+      const now = clock.now();
+      await tx.webhooks.updateAttempt(attemptId, { durationMs: r.durationMs, statusCode: r.statusCode, errorClass: r.errorClass, outcome: r.ok ? 'succeeded' : 'failed' });
+      const d = await tx.webhooks.getDelivery(claimed.id, { forUpdate: true });
+      // The attempt count is the fencing token of a claim: a different count or owner means our lease
+      // expired and another worker claimed it; it completes the delivery, we only record our attempt.
+      if (!d || d.leasedBy !== this.workerId || d.attempts !== claimed.attempts) return;
+      const last = { lastStatusCode: r.statusCode, lastError: r.errorClass, clearLease: true, updatedAt: now } as const;
+      this.#o.log(r.ok ? 'info' : 'warn', { delivery_id: d.id, attempt: d.attempts, status: r.statusCode, error: r.errorClass, ms: r.durationMs }, 'webhook attempt');
+      if (d.status !== 'pending' && d.status !== 'held') {
+        // Cancelled or superseded while in flight: it stays so.
+        await tx.webhooks.updateDelivery(d.id, last);
+        return;
+      }
+      if (r.ok) {
+        await tx.webhooks.updateDelivery(d.id, { ...last, status: 'succeeded', erasePayload: true, completedAt: now });
+        return;
+      }
+      // Standard Webhooks: 410 Gone means the endpoint is gone for good: disable it. Its messages are
+      // held (not dropped) until someone re-enables it.
+      if (r.statusCode === 410) await tx.webhooks.disableSubscription(d.subscriptionId, now, 'gone');
+      if (d.attempts >= MAX_DELIVERY_ATTEMPTS) {
+        await tx.webhooks.updateDelivery(d.id, { ...last, status: 'failed', erasePayload: true, completedAt: now });
+        await this.#o.onExhausted({ ...d, status: 'failed', sealedPayload: null, completedAt: now, leaseUntil: null, leasedBy: null, lastStatusCode: r.statusCode, lastError: r.errorClass, updatedAt: now }, tx);
+        return;
+      }
+      if (r.statusCode === 410 || d.status === 'held') {
+        await tx.webhooks.updateDelivery(d.id, { ...last, status: 'held' });
+        return;
+      }
+      const delay = nextDelay(d.attempts, random, parseRetryAfter(r.retryAfter, now))!;
+      await tx.webhooks.updateDelivery(d.id, { ...last, nextAttemptAt: now + delay });
+    });
+  }
+}
+
+/** The worker `grantry serve` runs, built from the runtime's parts. */
+export function webhookWorkerFor(
+  rt: Pick<Runtime, 'stores' | 'box' | 'clock' | 'random' | 'config'>,
+  options: { onExhausted: OnExhausted; log?: WorkerLog; resolver?: Resolver } & Partial<Pick<WebhookWorkerOptions, 'timeoutMs' | 'pollIntervalMs' | 'batchSize' | 'workerId'>>,
+): WebhookWorker {
+  const { resolver, ...rest } = options;
+  return new WebhookWorker({
+    stores: rt.stores,
+    box: rt.box,
+    clock: rt.clock,
+    random: rt.random,
+    policy: destinationPolicyFor(rt.config, resolver),
+    ...rest,
+  });
+}
+
+export function destinationPolicyFor(config: Pick<Runtime['config'], 'production' | 'webhookAllowedNetworks'>, resolver?: Resolver): DestinationPolicy {
+  return new DestinationPolicy({ production: config.production, allowedNetworks: config.webhookAllowedNetworks, ...(resolver ? { resolver } : {}) });
+}
+
+/** Until the installation code provides its handler: the delivery is failed, nothing else happens. */
+export const noopOnExhausted: OnExhausted = async () => {};
