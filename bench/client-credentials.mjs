@@ -73,8 +73,8 @@ async function benchGrantry(alg) {
     lib.log(`grantry ${alg}: token check ok (${jwtHeader.alg}, ${check.json.access_token.length} bytes)`);
 
     const m = await lib.measure(
-      { url, connections: CONNECTIONS, duration: DURATION, headers, body: BODY, cpu: LOAD_CPU, serverPid: server.pid },
-      { warmup: WARMUP, repeat: REPEAT, label: `grantry ${alg}`, rawPrefix: path.join(OUT, 'raw', `grantry-${alg}`) },
+      { url, connections: CONNECTIONS, duration: DURATION, headers, body: BODY, cpu: LOAD_CPU, serverPid: server.pid, serverCpu: SERVER_CPU },
+      { warmup: WARMUP, repeat: REPEAT, label: `grantry ${alg}`, rawPrefix: path.join(OUT, 'raw', `grantry-${alg}`), server: server.child },
     );
     await server.stop();
     return { ...m, check: { status: check.status, jwt_header: jwtHeader, token_bytes: check.json.access_token.length, expires_in: check.json.expires_in } };
@@ -87,12 +87,15 @@ function buildTable(results) {
   const peerNames = Object.keys(results.peers);
   const sign = results.sign_limit ?? {};
   const hasSign = Object.keys(sign).length > 0;
+  const pinned = results.settings.pin;
   const header = ['target', 'req/s median (min–max)', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'server cores', 'req/server-CPU-s',
+    ...(pinned ? ['others on CPU 0'] : []),
     ...(hasSign ? ['× sign limit'] : []), ...peerNames.map((p) => `× ${p}`)];
   const row = (name, s, signAlg) => [
     name,
     `${lib.fmt0(s.rps)} (${lib.fmt0(s.rps_min)}–${lib.fmt0(s.rps_max)})`,
     lib.fmtMs(s.p50), lib.fmtMs(s.p99), String(s.non2xx), String(s.errors), lib.fmt2(s.server_cores), lib.fmt0(s.req_per_server_cpu_s),
+    ...(pinned ? [Number.isFinite(s.others_on_server_cpu) ? `${(100 * s.others_on_server_cpu).toFixed(0)} %` : '–'] : []),
     // per core vs per core: requests per server CPU-second over signatures per CPU-second
     ...(hasSign ? [signAlg ? lib.ratio(s.req_per_server_cpu_s, sign[signAlg]) : '–'] : []),
     // same load, same pinning, same run: plain req/s
@@ -110,9 +113,10 @@ function buildTable(results) {
     `POST /oauth/token, client_secret_basic, \`${BODY}\`; autocannon c=${s.connections}, ${s.duration} s × ${s.repeat} after a ${s.warmup} s warm-up, medians (non-2xx and errors summed over the runs).`,
     `Machine: ${results.machine.cpu}, Node ${results.machine.node}, OpenSSL ${results.machine.openssl}, autocannon ${results.machine.autocannon} (peers: run-peers.sh, its own autocannon).`,
     '',
-    lib.markdownTable(header, rows, 'lrrrrrrrrrrrrr'),
+    lib.markdownTable(header, rows, 'l' + 'r'.repeat(header.length - 1)),
     '',
   ];
+  if (pinned) lines.push('others on CPU 0 = share of the server\'s core taken by other processes during the runs (pinning cannot keep them off); high values mean the row is not a clean one-core figure.');
   if (hasSign) lines.push('× sign limit = req/server-CPU-s ÷ node:crypto sync signatures/s on one core for that row\'s algorithm (peers: RS256).');
   if (peerNames.length) lines.push('× peer = req/s ÷ that peer\'s req/s in this run.');
   if (hasSign) lines.push(`Signing limit (sign-limit.mjs, node:crypto sync, 1 core, median): ${Object.entries(sign).map(([a, v]) => `${a} ${lib.fmt0(v)}/s`).join(', ')}.`);

@@ -121,6 +121,18 @@ export function cpuTicks(pid) {
   } catch { return NaN; }
 }
 
+/**
+ * Busy (non-idle, non-iowait) and total ticks of one CPU from /proc/stat. Pinning keeps our processes apart but
+ * does not keep other people's processes off the server's core; busy - server ticks shows how much they took.
+ */
+export function cpuCoreTicks(cpu) {
+  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`cpu${cpu} `));
+  if (!line) return { busy: NaN, total: NaN };
+  const v = line.trim().split(/\s+/).slice(1, 9).map(Number); // user nice system idle iowait irq softirq steal
+  const total = v.reduce((a, b) => a + b, 0);
+  return { busy: total - v[3] - v[4], total };
+}
+
 // ---------- HTTP helpers (loopback only) ----------
 export function assertLoopback(url) {
   const host = new URL(url).hostname;
@@ -235,16 +247,18 @@ export async function bootstrapClient(env, { scope = 'payments:create', name = '
  * One autocannon run of `duration` s against `url`, as a separate process (on `cpu` when given), returning a
  * normalized record. Server CPU is read from /proc/<serverPid>/stat right before and after the run.
  */
-export async function autocannonRun({ url, connections, duration, method = 'POST', headers = {}, body, cpu = null, serverPid, rawFile }) {
+export async function autocannonRun({ url, connections, duration, method = 'POST', headers = {}, body, cpu = null, serverPid, serverCpu = null, rawFile }) {
   assertLoopback(url);
   const args = [AUTOCANNON_CLI, '-c', String(connections), '-d', String(duration), '-m', method, '--json'];
   for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}=${v}`);
   if (body !== undefined) args.push('-b', body);
   args.push(url);
   const [cmd, ...pre] = [...pinPrefix(cpu), process.execPath];
+  const core0 = serverCpu !== null ? cpuCoreTicks(serverCpu) : null;
   const t0 = serverPid ? cpuTicks(serverPid) : NaN;
   const { stdout } = await run(cmd, [...pre, ...args], { timeoutMs: (duration + 30) * 1000 });
   const t1 = serverPid ? cpuTicks(serverPid) : NaN;
+  const core1 = serverCpu !== null ? cpuCoreTicks(serverCpu) : null;
   if (rawFile) fs.writeFileSync(rawFile, stdout);
   const j = JSON.parse(stdout);
   const cpuS = (t1 - t0) / CLK_TCK;
@@ -262,17 +276,30 @@ export async function autocannonRun({ url, connections, duration, method = 'POST
     server_cpu_s: Number.isFinite(cpuS) ? cpuS : null,
     server_cores: cpuS > 0 ? cpuS / j.duration : null,
     req_per_server_cpu_s: cpuS > 0 ? j.requests.total / cpuS : null,
+    // share of the server's core used by anything but the server (other processes, kernel work for them)
+    others_on_server_cpu: core0 ? Math.max(0, (core1.busy - core0.busy - (t1 - t0)) / (core1.total - core0.total)) : null,
   };
 }
 
-/** A short unrecorded warm-up, then `repeat` measured runs; returns {runs, summary}. */
-export async function measure(opts, { warmup = 3, repeat = 3, label = 'target', rawPrefix } = {}) {
+/**
+ * A short unrecorded warm-up, then `repeat` measured runs; returns {runs, summary}. `server` (a child process)
+ * is checked after every run: a server that died mid-run must fail the bench, not become a row of zeros.
+ */
+export async function measure(opts, { warmup = 3, repeat = 3, label = 'target', rawPrefix, server } = {}) {
+  const alive = (when) => {
+    if (server && (server.exitCode !== null || server.signalCode !== null)) {
+      throw new Error(`${label}: server pid ${server.pid} exited (${server.exitCode ?? server.signalCode}) ${when}`);
+    }
+  };
   log(`${label}: warm-up ${warmup}s, then ${repeat} x ${opts.duration}s at c=${opts.connections}`);
-  await autocannonRun({ ...opts, duration: warmup, serverPid: undefined });
+  await autocannonRun({ ...opts, duration: warmup, serverPid: undefined, serverCpu: null });
+  alive('during the warm-up');
   const runs = [];
   for (let i = 1; i <= repeat; i++) {
     const r = await autocannonRun({ ...opts, rawFile: rawPrefix && `${rawPrefix}.${i}.json` });
-    log(`  run ${i}: ${fmt0(r.rps)} req/s, p99 ${r.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}, server cores ${fmt2(r.server_cores)}`);
+    alive(`during run ${i}`);
+    const others = r.others_on_server_cpu === null ? '' : `, others on server CPU ${(100 * r.others_on_server_cpu).toFixed(0)}%`;
+    log(`  run ${i}: ${fmt0(r.rps)} req/s, p99 ${r.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}, server cores ${fmt2(r.server_cores)}${others}`);
     runs.push(r);
   }
   return { runs, summary: summarize(runs) };
@@ -301,6 +328,7 @@ export function summarize(runs) {
     errors: runs.reduce((a, r) => a + (r.errors || 0), 0),
     server_cores: median(col('server_cores')),
     req_per_server_cpu_s: median(col('req_per_server_cpu_s')),
+    others_on_server_cpu: median(col('others_on_server_cpu')),
   };
 }
 

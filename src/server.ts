@@ -4,7 +4,8 @@ import type { Config } from './config/schema.js';
 import { loadMasterKey } from './crypto/master-key.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { buildApp } from './app.js';
-import { noopOnExhausted, webhookWorkerFor } from './webhooks/worker.js';
+import { webhookWorkerFor } from './webhooks/worker.js';
+import { onCredentialsUndeliverable } from './admin/installations.js';
 
 /** pino options shared by the server and its start-up messages. Secrets are never logged; redaction is a second net. */
 export function loggerOptions(config: Config): Record<string, unknown> {
@@ -42,7 +43,8 @@ export async function startServer(config: Config, log: Logger = pino(loggerOptio
   }
   // The webhook outbox worker (src/webhooks/worker.ts); every process runs one, claims never overlap.
   const webhookWorker = webhookWorkerFor(rt, {
-    onExhausted: noopOnExhausted,
+    // After the 10th failure the undelivered refresh token is revoked and the installation flagged.
+    onExhausted: (delivery, tx) => onCredentialsUndeliverable(tx, delivery, rt.clock.now()),
     log: (level, fields, msg) => log[level](fields, msg),
   });
   webhookWorker.start();

@@ -1,6 +1,6 @@
 /**
  * The one error type of the OAuth endpoints. The HTTP status of every code lives in one table so the
- * endpoints cannot disagree; docs/errors.md is checked against it by test/unit/domain/errors-doc.test.ts.
+ * endpoints cannot disagree; docs/errors.md is checked against it by test/unit/docs.test.ts.
  */
 export const OAUTH_ERROR_STATUS = {
   // RFC 6749 §5.2
@@ -26,8 +26,6 @@ export type OAuthErrorCode = keyof typeof OAUTH_ERROR_STATUS;
 
 export interface OAuthErrorOptions {
   cause?: unknown;
-  /** Ask the client to authenticate with Basic (RFC 6749 §5.2: 401 + WWW-Authenticate). */
-  basicChallenge?: boolean;
   headers?: Record<string, string>;
   /**
    * Transport-level answers keep an RFC 6749 code but a different status: 405 for a wrong method,
@@ -39,7 +37,6 @@ export interface OAuthErrorOptions {
 export class OAuthError extends Error {
   readonly code: OAuthErrorCode;
   readonly status: number;
-  readonly basicChallenge: boolean;
   readonly headers: Record<string, string>;
 
   constructor(code: OAuthErrorCode, description: string, options: OAuthErrorOptions = {}) {
@@ -47,7 +44,6 @@ export class OAuthError extends Error {
     this.name = 'OAuthError';
     this.code = code;
     this.status = options.status ?? OAUTH_ERROR_STATUS[code];
-    this.basicChallenge = options.basicChallenge ?? false;
     this.headers = options.headers ?? {};
   }
 

@@ -63,7 +63,8 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
 
 export function sendOAuth(reply: FastifyReply, err: OAuthError): void {
   for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
-  // RFC 6749 §5.2: 401 invalid_client carries WWW-Authenticate matching the scheme the client used.
+  // RFC 6749 §5.2 asks for the challenge when the client used Basic; RFC 9110 §15.5.2 requires one
+  // on every 401, and Basic is the scheme a client without credentials should use.
   if (err.status === 401) reply.header('www-authenticate', 'Basic realm="grantry", charset="UTF-8"');
   if (err.status === 405) reply.header('allow', 'POST');
   reply.header('cache-control', 'no-store').header('pragma', 'no-cache').code(err.status).type('application/json').send(err.toJSON());

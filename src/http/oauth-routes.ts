@@ -62,21 +62,19 @@ export async function oauthRoutes(app: FastifyInstance, rt: Runtime): Promise<vo
   app.post('/oauth/token', { schema: { hide: true, response: { 200: tokenResponseSchema } } }, async (req, reply) => {
     const started = performance.now();
     let grantLabel = 'invalid';
+    let outcome = 'ok';
     try {
       const params = oauthParams(req);
       grantLabel = params.grant_type && KNOWN_GRANTS.has(params.grant_type) ? params.grant_type : 'other';
       const result = await handleTokenRequest(params, req.headers.authorization, rt.tokenDeps);
-      rt.metrics.tokenRequests.inc({ grant_type: grantLabel, outcome: 'ok' });
       // RFC 6749 §5.1: token responses MUST NOT be cached.
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
       return result.response;
     } catch (err) {
-      const code = err instanceof OAuthError ? err.code : 'server_error';
-      rt.metrics.tokenRequests.inc({ grant_type: grantLabel, outcome: code });
-      if (code === 'invalid_client') rt.metrics.clientAuthFailures.inc();
+      outcome = err instanceof OAuthError ? err.code : 'server_error';
       throw err;
     } finally {
-      rt.metrics.tokenDuration.observe({ grant_type: grantLabel }, (performance.now() - started) / 1000);
+      rt.metrics.recordTokenRequest(grantLabel, outcome, (performance.now() - started) / 1000);
     }
   });
 

@@ -25,6 +25,22 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // Label lookups hash the label set on every call; children bound once per label set skip that.
+  readonly #requestChildren = new Map<string, { inc(): void }>();
+  readonly #durationChildren = new Map<string, { observe(v: number): void }>();
+
+  /** One token request: its grant, outcome (`ok` or the OAuth error code) and duration. */
+  recordTokenRequest(grantType: string, outcome: string, seconds: number): void {
+    const key = `${grantType}\0${outcome}`;
+    let counter = this.#requestChildren.get(key);
+    if (!counter) this.#requestChildren.set(key, (counter = this.tokenRequests.labels(grantType, outcome)));
+    counter.inc();
+    let histogram = this.#durationChildren.get(grantType);
+    if (!histogram) this.#durationChildren.set(grantType, (histogram = this.tokenDuration.labels(grantType)));
+    histogram.observe(seconds);
+    if (outcome === 'invalid_client') this.clientAuthFailures.inc();
+  }
+
   constructor(poolStats: () => { total: number; idle: number; waiting: number } | null) {
     collectDefaultMetrics({ register: this.registry, prefix: 'grantry_process_' });
     const pool = (field: 'total' | 'idle' | 'waiting') =>

@@ -33,18 +33,18 @@ export function readClientCredentials(authorization: string | undefined, params:
   if (authorization !== undefined) {
     const match = /^Basic +([A-Za-z0-9+/=._~-]+) *$/i.exec(authorization);
     if (!match) {
-      throw new OAuthError('invalid_client', 'the Authorization header is not valid HTTP Basic credentials', { basicChallenge: true });
+      throw new OAuthError('invalid_client', 'the Authorization header is not valid HTTP Basic credentials');
     }
     const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon < 0) throw new OAuthError('invalid_client', 'the Basic credentials have no client secret', { basicChallenge: true });
+    if (colon < 0) throw new OAuthError('invalid_client', 'the Basic credentials have no client secret');
     let clientId: string;
     let clientSecret: string;
     try {
       clientId = formDecode(decoded.slice(0, colon));
       clientSecret = formDecode(decoded.slice(colon + 1));
     } catch {
-      throw new OAuthError('invalid_client', 'the Basic credentials are not form-url-encoded', { basicChallenge: true });
+      throw new OAuthError('invalid_client', 'the Basic credentials are not form-url-encoded');
     }
     // RFC 6749 §2.3: a client MUST NOT use more than one authentication method in a request.
     if (params.client_secret !== undefined) {
@@ -57,7 +57,7 @@ export function readClientCredentials(authorization: string | undefined, params:
   }
   const clientId = params.client_id;
   if (clientId === undefined || clientId === '') {
-    throw new OAuthError('invalid_client', 'client authentication is required (HTTP Basic or client_id and client_secret)', { basicChallenge: true });
+    throw new OAuthError('invalid_client', 'client authentication is required (HTTP Basic or client_id and client_secret)');
   }
   const clientSecret = params.client_secret;
   return { clientId, clientSecret, method: clientSecret === undefined ? 'none' : 'client_secret_post' };
@@ -70,11 +70,10 @@ export async function authenticateClient(
   deps: ClientAuthDeps,
 ): Promise<AuthenticatedClient> {
   const creds = readClientCredentials(authorization, params);
-  const basic = creds.method === 'client_secret_basic';
   const registered = await deps.clients.get(creds.clientId);
   const fail = (): never => {
     // One message for unknown client and wrong secret: the answer must not tell which it was.
-    throw new OAuthError('invalid_client', 'client authentication failed', { basicChallenge: basic });
+    throw new OAuthError('invalid_client', 'client authentication failed');
   };
   if (!registered) return fail();
   const { app, secrets } = registered;

@@ -232,6 +232,3 @@ export function webhookWorkerFor(
 export function destinationPolicyFor(config: Pick<Runtime['config'], 'production' | 'webhookAllowedNetworks'>, resolver?: Resolver): DestinationPolicy {
   return new DestinationPolicy({ production: config.production, allowedNetworks: config.webhookAllowedNetworks, ...(resolver ? { resolver } : {}) });
 }
-
-/** Until the installation code provides its handler: the delivery is failed, nothing else happens. */
-export const noopOnExhausted: OnExhausted = async () => {};

@@ -194,6 +194,16 @@ describe.each(DIALECTS)('management API on %s', (dialect) => {
         await a.patch(`/applications/${app.id}`, { scopes: [] });
         expect((await a.delete('/scopes/held:read')).statusCode).toBe(204);
       });
+
+      // Known bug (src/storage/kysely/scopes.ts inUse): the LIKE pattern escapes "_" with a backslash
+      // but SQLite's LIKE has no default escape character, so a held scope with "_" is not found and
+      // gets deleted. Marked as failing on SQLite; remove `.fails` once `escape '\\'` is added there.
+      it('refuses to delete a held scope whose name has "_"', async () => {
+        await a.post('/scopes', { scope: 'my_api:read_all' });
+        const org = (await a.post('/organizations', { type: 'merchant', name: 'Underscore' })).json();
+        shown(await a.post('/applications', { name: 'Underscore app', type: 'merchant', organization_id: org.id, scopes: ['my_api:read_all'] }));
+        expectProblem(await a.delete('/scopes/my_api:read_all'), 409, 'conflict');
+      });
     });
 
     describe('organizations', () => {

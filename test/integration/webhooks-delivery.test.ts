@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { DIALECTS, skipDialect } from '../helpers/db.js';
-import { adminToken, api, buildTestApp, type Api, type TestApp } from '../helpers/app.js';
+import { api, buildTestApp, tokenRequest, type Api, type TestApp } from '../helpers/app.js';
+import { initialize } from '../../src/admin/bootstrap.js';
 import { fixedJitter, partnerApp, signatureValid, startReceiver, type Behaviour, type Receiver } from '../helpers/webhooks.js';
 import { enqueueEvent } from '../../src/webhooks/enqueue.js';
 import { WebhookWorker, destinationPolicyFor, type OnExhausted } from '../../src/webhooks/worker.js';
@@ -15,11 +16,23 @@ describe.each(DIALECTS)('webhook delivery on %s', (dialect) => {
   describe.skipIf(skipDialect(dialect))('', () => {
     let t: TestApp;
     let a: Api;
+    let admin: { id: string; secret: string };
     const receivers: Receiver[] = [];
 
     beforeAll(async () => {
       t = await buildTestApp(dialect, { webhookAllowedNetworks: ['127.0.0.0/8'] });
-      a = api(t.app, await adminToken(t));
+      const init = await initialize(t.rt.admin('test'), { maxAccessTokenTtl: t.rt.config.maxAccessTokenTtl });
+      admin = { id: init.application.clientId, secret: init.clientSecret! };
+    });
+    // Tests move the clock by days: a fresh management token per test.
+    const freshToken = async () => {
+      const res = await tokenRequest(t.app, { grant_type: 'client_credentials', scope: 'grantry:admin' }, admin);
+      a = api(t.app, res.json().access_token as string);
+    };
+    beforeEach(freshToken);
+    // Every test owns its deliveries: whatever one leaves open must not be claimed by the next.
+    afterEach(async () => {
+      await t.rt.db.db.updateTable('webhook_deliveries').set({ status: 'cancelled', payload_sealed: null }).where('status', 'in', ['pending', 'held']).execute();
     });
     afterAll(async () => {
       await Promise.all(receivers.map((r) => r.close()));
@@ -64,18 +77,26 @@ describe.each(DIALECTS)('webhook delivery on %s', (dialect) => {
     const delivery = async (id: string): Promise<WebhookDelivery> => (await t.rt.stores.webhooks.getDelivery(id))!;
 
     it('delivers a Standard Webhooks message that standardwebhooks verifies, then erases the payload', async () => {
-      t.clock.set(Date.now()); // so the library's ±5 min tolerance (real clock) applies as in production
       const { receiver, partner, secret } = await setup();
       const [id] = await enqueue(partner.appId);
       expect(await worker().runOnce()).toBe(1);
       expect(receiver.receipts).toHaveLength(1);
       const r = receiver.receipts[0]!;
-      const msg = new Webhook(secret).verify(r.body, { 'webhook-id': r.id, 'webhook-timestamp': r.timestamp, 'webhook-signature': r.signature }) as Record<string, unknown>;
+      // verify() checks the timestamp against the real clock (±5 min): let "now" be the injected clock's.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(t.clock.now());
+      let msg: Record<string, unknown>;
+      try {
+        msg = new Webhook(secret).verify(r.body, { 'webhook-id': r.id, 'webhook-timestamp': r.timestamp, 'webhook-signature': r.signature }) as Record<string, unknown>;
+        expect(() => new Webhook(secret).verify(r.body.replace('CREATE', 'DELETE'), { 'webhook-id': r.id, 'webhook-timestamp': r.timestamp, 'webhook-signature': r.signature })).toThrow();
+        expect(() => new Webhook('whsec_' + Buffer.alloc(32, 1).toString('base64')).verify(r.body, { 'webhook-id': r.id, 'webhook-timestamp': r.timestamp, 'webhook-signature': r.signature })).toThrow();
+      } finally {
+        vi.useRealTimers();
+      }
       expect(msg).toEqual({ type: 'INSTALLATION.CREATE', timestamp: new Date(t.clock.now()).toISOString(), data: expect.objectContaining({ refresh_token: TOKEN }) });
       expect(r.signature).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
       expect(r.id).toMatch(/^msg_[0-9a-z]{26}$/);
       expect(Number(r.timestamp)).toBe(Math.floor(t.clock.now() / 1000));
-      expect(() => new Webhook(secret).verify(r.body.replace('CREATE', 'DELETE'), { 'webhook-id': r.id, 'webhook-timestamp': r.timestamp, 'webhook-signature': r.signature })).toThrow();
 
       const d = await delivery(id!);
       expect(d).toMatchObject({ status: 'succeeded', attempts: 1, sealedPayload: null, lastStatusCode: 204, leaseUntil: null });
@@ -143,6 +164,7 @@ describe.each(DIALECTS)('webhook delivery on %s', (dialect) => {
       expect(exhausted).toHaveLength(1);
       expect(exhausted[0]).toMatchObject({ id, status: 'failed', installationId: 'ins_exhaust', credentialsVersion: 1, sealedPayload: null, attempts: 10 });
       expect(await delivery(id!)).toMatchObject({ status: 'failed', attempts: 10, sealedPayload: null });
+      await freshToken();
       const retry = await a.post(`/webhook-deliveries/${id}/retry`);
       expect(retry.statusCode).toBe(409);
       expect(retry.headers['content-type']).toContain('application/problem+json');
@@ -264,10 +286,26 @@ describe.each(DIALECTS)('webhook delivery on %s', (dialect) => {
       expect((await a.post(`/webhook-deliveries/${id}/retry`)).statusCode).toBe(409);
     });
 
+    it('start() polls and delivers; stop() waits for the send in flight', async () => {
+      const { receiver, partner } = await setup();
+      const w = new WebhookWorker({ stores: t.rt.stores, box: t.rt.box, clock: t.clock, random: t.rt.random, policy: destinationPolicyFor(t.rt.config), onExhausted: async () => {}, pollIntervalMs: 20 });
+      w.start();
+      try {
+        const [id] = await enqueue(partner.appId, { installationId: 'ins_poll' });
+        await expect.poll(async () => (await delivery(id!)).status, { timeout: 5000 }).toBe('succeeded');
+        expect(receiver.receipts).toHaveLength(1);
+      } finally {
+        await w.stop();
+      }
+    });
+
     it('lists deliveries with filters and pagination, never with a body', async () => {
       const { partner, subscriptionId } = await setup();
       const ids: string[] = [];
-      for (let i = 0; i < 3; i++) ids.push(...(await enqueue(partner.appId, { installationId: `ins_list_${i}`, version: null })));
+      for (let i = 0; i < 3; i++) {
+        ids.push(...(await enqueue(partner.appId, { installationId: `ins_list_${i}`, version: null })));
+        t.clock.advance(1); // ids sort by time at millisecond resolution
+      }
       const page1 = await a.get(`/webhook-deliveries?subscription_id=${subscriptionId}&limit=2`);
       expect(page1.statusCode).toBe(200);
       expect(page1.json().items).toHaveLength(2);

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ScopeDefinition } from '../../domain/organization.js';
 import type { Database, ScopesTable } from '../schema.js';
 import type { ScopeStore } from '../ports.js';
@@ -43,10 +43,12 @@ export function scopeStore(db: Kysely<Database>): ScopeStore {
     },
     async inUse(scope) {
       // Scopes are stored as a JSON array of strings; the quoted name cannot match a longer scope.
+      const pattern = `%${JSON.stringify(scope).replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+      // ESCAPE is explicit: SQLite's LIKE has no escape character unless told, PostgreSQL's is "\\".
       const row = await db
         .selectFrom('applications')
         .select('id')
-        .where('scopes', 'like', `%${JSON.stringify(scope).replace(/[\\%_]/g, (c) => '\\' + c)}%`)
+        .where(sql<boolean>`scopes like ${pattern} escape '\\'`)
         .limit(1)
         .executeTakeFirst();
       return row !== undefined;

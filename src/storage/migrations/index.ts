@@ -52,7 +52,14 @@ async function migrator(db: Kysely<any>, dialect: Dialect): Promise<Migrator> {
 }
 
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<MigrationResultSet> {
-  const result = await (await migrator(db, dialect)).migrateToLatest();
+  let result = await (await migrator(db, dialect)).migrateToLatest();
+  // Kysely's migration lock is a no-op on SQLite (it assumes one connection). Two processes starting
+  // together on one file both see a migration pending; SQLite's write lock lets one commit and the
+  // other's transaction fails and rolls back whole. Running again then finds nothing pending.
+  for (let retry = 0; dialect === 'sqlite' && result.error && retry < 5; retry++) {
+    await new Promise((r) => setTimeout(r, 50 * (retry + 1)));
+    result = await (await migrator(db, dialect)).migrateToLatest();
+  }
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new MigrationError(`migration ${failed} failed: ${(result.error as Error).message ?? String(result.error)}`, { cause: result.error });
