@@ -5,7 +5,7 @@
 // the Fastify floor). The machine is noisy (20–60 % run to run), so absolute numbers from different runs should
 // not be compared; ratios within one run can be.
 //
-//   node bench/client-credentials.mjs [--alg RS256|ES256|RS256,ES256] [--duration 10] [--connections 50]
+//   node bench/client-credentials.mjs [--alg RS256|ES256|EdDSA|RS256,ES256] [--duration 10] [--connections 50]
 //                                     [--warmup 3] [--repeat 3] [--pin] [--peers] [--out DIR]
 //
 // See bench/README.md for what each step does and how to read the table.
@@ -15,7 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as lib from './lib.mjs';
 
-const USAGE = `usage: node bench/client-credentials.mjs [--alg RS256|ES256|RS256,ES256] [--duration 10] [--connections 50]
+const USAGE = `usage: node bench/client-credentials.mjs [--alg RS256|ES256|EdDSA|RS256,ES256] [--duration 10] [--connections 50]
        [--warmup 3] [--repeat 3] [--pin] [--peers] [--peer-targets "floor-form oidc-provider node-oauth2-server"] [--out DIR]`;
 const { values: opt } = parseArgs({
   options: {
@@ -111,7 +111,7 @@ function buildTable(results) {
     `## client_credentials, ${s.pin ? 'pinned (server CPU 0, load CPU 1)' : 'unpinned'} — ${results.machine.date_utc}`,
     '',
     `POST /oauth/token, client_secret_basic, \`${BODY}\`; autocannon c=${s.connections}, ${s.duration} s × ${s.repeat} after a ${s.warmup} s warm-up, medians (non-2xx and errors summed over the runs).`,
-    `Machine: ${results.machine.cpu}, Node ${results.machine.node}, OpenSSL ${results.machine.openssl}, autocannon ${results.machine.autocannon} (peers: run-peers.sh, its own autocannon).`,
+    `Machine: ${results.machine.cpu}, Node ${results.machine.node}, OpenSSL ${results.machine.openssl}, autocannon ${results.machine.autocannon}${peerNames.length ? ' (peers: run-peers.sh with its own autocannon)' : ''}.`,
     '',
     lib.markdownTable(header, rows, 'l' + 'r'.repeat(header.length - 1)),
     '',

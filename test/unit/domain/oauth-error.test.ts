@@ -38,13 +38,12 @@ describe('OAuthError status table', () => {
     expect(new OAuthError('invalid_request', 'GET', { status: 405 }).status).toBe(405);
   });
 
-  it('carries headers, the Basic challenge flag and the cause', () => {
+  it('carries headers and the cause', () => {
     const cause = new Error('db');
-    const err = new OAuthError('invalid_client', 'nope', { basicChallenge: true, headers: { 'retry-after': '1' }, cause });
-    expect(err.basicChallenge).toBe(true);
+    const err = new OAuthError('invalid_client', 'nope', { headers: { 'retry-after': '1' }, cause });
     expect(err.headers).toEqual({ 'retry-after': '1' });
     expect(err.cause).toBe(cause);
     expect(err).toBeInstanceOf(Error);
-    expect(new OAuthError('invalid_client', 'nope').basicChallenge).toBe(false);
+    expect(new OAuthError('invalid_client', 'nope').headers).toEqual({});
   });
 });
