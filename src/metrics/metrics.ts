@@ -25,6 +25,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly webhookAttempts = new Counter({
+    name: 'grantry_webhook_attempts_total',
+    help: 'Webhook delivery attempts by outcome (succeeded, failed) and error class (http_status, timeout, ...).',
+    labelNames: ['outcome', 'error_class'] as const,
+    registers: [this.registry],
+  });
+
   // Label lookups hash the label set on every call; children bound once per label set skip that.
   readonly #requestChildren = new Map<string, { inc(): void }>();
   readonly #durationChildren = new Map<string, { observe(v: number): void }>();

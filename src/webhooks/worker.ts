@@ -48,6 +48,8 @@ export interface WebhookWorkerOptions {
   /** Replaces the HTTP sender (tests). */
   transport?: Transport;
   log?: WorkerLog;
+  /** Called once per completed attempt (metrics). */
+  onAttempt?: (result: SendResult) => void;
 }
 
 export const DEFAULT_LEASE_MS = 60_000;
@@ -60,7 +62,7 @@ interface Target {
 
 export class WebhookWorker {
   readonly workerId: string;
-  readonly #o: Required<Omit<WebhookWorkerOptions, 'transport' | 'log' | 'workerId'>> & { transport: Transport; log: WorkerLog };
+  readonly #o: Required<Omit<WebhookWorkerOptions, 'transport' | 'log' | 'workerId' | 'onAttempt'>> & { transport: Transport; log: WorkerLog; onAttempt: (r: SendResult) => void };
   #timer: NodeJS.Timeout | null = null;
   #running = false;
   #inFlight: Promise<unknown> | null = null;
@@ -75,6 +77,7 @@ export class WebhookWorker {
       ...options,
       transport: options.transport ?? httpTransport({ policy: options.policy, timeoutMs: options.timeoutMs ?? 15_000 }),
       log: options.log ?? (() => {}),
+      onAttempt: options.onAttempt ?? (() => {}),
     };
     if (this.#o.timeoutMs >= this.#o.leaseMs) throw new Error('the webhook lease must outlast the send timeout');
   }
@@ -172,6 +175,7 @@ export class WebhookWorker {
     const body = this.#o.box.decrypt(d.sealedPayload, payloadContext(d.id)).toString('utf8');
     const headers = signMessage(target.secret, d.messageId, clock.now(), body);
     const result = await this.#o.transport({ url: target.sub.url, headers: { ...headers }, body });
+    this.#o.onAttempt(result);
     await this.#complete(d, attemptId, result);
   }
 
@@ -215,8 +219,8 @@ export class WebhookWorker {
 
 /** The worker `grantry serve` runs, built from the runtime's parts. */
 export function webhookWorkerFor(
-  rt: Pick<Runtime, 'stores' | 'box' | 'clock' | 'random' | 'config'>,
-  options: { onExhausted: OnExhausted; log?: WorkerLog; resolver?: Resolver } & Partial<Pick<WebhookWorkerOptions, 'timeoutMs' | 'pollIntervalMs' | 'batchSize' | 'workerId'>>,
+  rt: Pick<Runtime, 'stores' | 'box' | 'clock' | 'random' | 'config' | 'metrics'>,
+  options: { onExhausted: OnExhausted; log?: WorkerLog; resolver?: Resolver } & Partial<Pick<WebhookWorkerOptions, 'timeoutMs' | 'pollIntervalMs' | 'batchSize' | 'workerId' | 'onAttempt'>>,
 ): WebhookWorker {
   const { resolver, ...rest } = options;
   return new WebhookWorker({
@@ -225,6 +229,7 @@ export function webhookWorkerFor(
     clock: rt.clock,
     random: rt.random,
     policy: destinationPolicyFor(rt.config, resolver),
+    onAttempt: (r) => rt.metrics.webhookAttempts.inc({ outcome: r.ok ? 'succeeded' : 'failed', error_class: r.errorClass ?? 'none' }),
     ...rest,
   });
 }

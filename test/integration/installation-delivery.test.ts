@@ -3,8 +3,8 @@ import { Webhook } from 'standardwebhooks';
 import { DIALECTS, skipDialect } from '../helpers/db.js';
 import { T0, adminToken, api, buildTestApp, tokenRequest, type Api, type TestApp } from '../helpers/app.js';
 import { merchantOrg, type Partner } from '../helpers/installations.js';
-import { fixedJitter, signatureValid, startReceiver, type Behaviour, type Receiver } from '../helpers/webhooks.js';
-import { WebhookWorker, destinationPolicyFor } from '../../src/webhooks/worker.js';
+import { signatureValid, startReceiver, type Behaviour, type Receiver } from '../helpers/webhooks.js';
+import { webhookWorkerFor } from '../../src/webhooks/worker.js';
 import { RETRY_SCHEDULE_MS } from '../../src/webhooks/schedule.js';
 import { onCredentialsUndeliverable } from '../../src/admin/installations.js';
 
@@ -25,17 +25,8 @@ describe.each(DIALECTS)('installation credentials delivered by webhook on %s', (
       await t?.close();
     });
 
-    // The same exhaustion handler `grantry serve` wires (src/server.ts).
-    const worker = () =>
-      new WebhookWorker({
-        stores: t.rt.stores,
-        box: t.rt.box,
-        clock: t.clock,
-        random: fixedJitter(0.5),
-        policy: destinationPolicyFor(t.rt.config),
-        onExhausted: (delivery, tx) => onCredentialsUndeliverable(tx, delivery, t.clock.now()),
-        timeoutMs: 2000,
-      });
+    // The worker as `grantry serve` builds it (src/server.ts), on the test clock.
+    const worker = () => webhookWorkerFor(t.rt, { onExhausted: (delivery, tx) => onCredentialsUndeliverable(tx, delivery, t.clock.now()), timeoutMs: 2000 });
 
     async function partnerAt(behaviour?: Behaviour): Promise<{ partner: Partner; receiver: Receiver; secret: string }> {
       const receiver = await startReceiver(behaviour);
@@ -105,6 +96,9 @@ describe.each(DIALECTS)('installation credentials delivered by webhook on %s', (
       expect(fresh).toMatchObject({ type: 'INSTALLATION.UPDATE', data: { credentials_version: 2 } });
       const ok = await tokenRequest(t.app, { grant_type: 'refresh_token', refresh_token: fresh.data.refresh_token }, { id: partner.clientId, secret: partner.clientSecret });
       expect(ok.statusCode).toBe(200);
+      const metrics = (await t.app.inject('/metrics')).body;
+      expect(metrics).toMatch(/grantry_webhook_attempts_total\{outcome="failed",error_class="http_status"\} 10/);
+      expect(metrics).toMatch(/grantry_webhook_attempts_total\{outcome="succeeded",error_class="none"\} [1-9]/);
     });
   });
 });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { orgView, scopeView, keyView } from '../../admin/views.js';
 import * as scopes from '../../admin/scopes.js';
 import * as orgs from '../../admin/organizations.js';
 import * as apps from '../../admin/applications.js';
@@ -6,16 +7,11 @@ import { rotateSigningKey } from '../../admin/keys.js';
 import { initialize } from '../../admin/bootstrap.js';
 import { SIGNING_ALGS, type SigningAlg } from '../../config/schema.js';
 import { AdminError } from '../../admin/problem.js';
-import type { Organization, ScopeDefinition } from '../../domain/organization.js';
-import type { KeyInfo } from '../../keys/key-manager.js';
 import { print, table } from '../output.js';
 import { CLI_ACTOR, withRuntime, type GlobalOptions } from '../runtime.js';
 
 type Opts = GlobalOptions & Record<string, unknown>;
 
-const orgView = (o: Organization) => ({ id: o.id, type: o.type, name: o.name, created_at: o.createdAt });
-const scopeView = (s: ScopeDefinition) => ({ scope: s.scope, audience: s.audience, operation: s.operation, description: s.description, created_at: s.createdAt });
-const keyView = (k: KeyInfo) => ({ kid: k.kid, alg: k.alg, state: k.state, created_at: k.createdAt, activates_at: k.activatesAt, retired_at: k.retiredAt, removed_at: k.removedAt });
 const splitScopes = (v: unknown): string[] | undefined => (typeof v === 'string' ? v.split(/[\s,]+/).filter(Boolean) : undefined);
 const int = (name: string) => (v: string): number => {
   if (!/^\d+$/.test(v)) throw new AdminError('invalid_input', `${name} must be a whole number`);

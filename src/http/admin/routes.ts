@@ -3,19 +3,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Runtime } from '../../runtime.js';
 import type { AdminContext } from '../../admin/context.js';
+import { orgView, scopeView, keyView, auditView } from '../../admin/views.js';
 import * as scopes from '../../admin/scopes.js';
 import * as orgs from '../../admin/organizations.js';
 import * as apps from '../../admin/applications.js';
-import type { KeyInfo } from '../../keys/key-manager.js';
-import type { Organization, ScopeDefinition, AuditEvent } from '../../domain/organization.js';
 import { rotateSigningKey } from '../../admin/keys.js';
 import { adminAuth } from './auth.js';
 import * as S from './schemas.js';
 
-const orgView = (o: Organization) => ({ id: o.id, type: o.type, name: o.name, created_at: o.createdAt });
-const scopeView = (s: ScopeDefinition) => ({ scope: s.scope, audience: s.audience, operation: s.operation, description: s.description, created_at: s.createdAt });
-const keyView = (k: KeyInfo) => ({ kid: k.kid, alg: k.alg, state: k.state, created_at: k.createdAt, activates_at: k.activatesAt, retired_at: k.retiredAt, removed_at: k.removedAt });
-const auditView = (e: AuditEvent) => ({ id: e.id, at: e.at, actor: e.actor, action: e.action, target_type: e.targetType, target_id: e.targetId, data: e.data });
 
 /** The management API (/api/v1). Every route requires a grantry:admin bearer token. */
 export async function adminRoutes(root: FastifyInstance, rt: Runtime): Promise<void> {
