@@ -45,7 +45,7 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
     return;
   }
   if (isUnavailable(err)) {
-    req.log.warn({ err: { code: (err as { code?: string }).code, message: err.message } }, 'database unavailable');
+    req.log.warn({ reqId: req.id, err: { code: (err as { code?: string }).code, message: err.message } }, 'database unavailable');
     reply.header('retry-after', '5');
     if (oauthPath) sendOAuth(reply, new OAuthError('temporarily_unavailable', 'the service is temporarily unavailable; retry later'));
     else sendProblem(reply, 'unavailable', 'the database is unavailable; retry later');
@@ -56,7 +56,7 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
     else sendProblem(reply, 'invalid_input', 'the request is invalid');
     return;
   }
-  req.log.error({ err }, 'unhandled error');
+  req.log.error({ reqId: req.id, err }, 'unhandled error');
   if (oauthPath) sendOAuth(reply, new OAuthError('server_error', 'an internal error occurred'));
   else sendProblem(reply, 'internal', 'an internal error occurred');
 }
