@@ -1,6 +1,6 @@
-// bench/lib.mjs — shared pieces of Grantry's benchmark harnesses (client-credentials.mjs, and later the
-// refresh-rotation bench): child-process bookkeeping, starting Grantry, bootstrapping credentials, pinning,
-// server CPU accounting, autocannon runs, the peer anchors from /work/shared/peers, and table printing.
+// bench/lib.mjs — shared pieces of Grantry's benchmark harnesses (client-credentials.mjs, refresh-rotation.mjs):
+// child-process bookkeeping, starting Grantry, bootstrapping credentials, pinning, server CPU accounting,
+// autocannon and refresh-load runs, the peer anchors from /work/shared/peers, and table printing.
 //
 // Rules every helper follows: each child process is registered so it is killed on exit (also on SIGINT/SIGTERM
 // and errors), each wait or loop has a time bound, and traffic only goes to 127.0.0.1.
@@ -54,6 +54,20 @@ export async function stopAll() {
   await Promise.all([...children.values()].map(({ child }) => stopChild(child)));
 }
 
+// ---------- other cleanups (e.g. dropping a temporary PostgreSQL schema), run after the children are gone ----------
+const cleanups = new Set();
+/** Register an async cleanup for Ctrl-C/SIGTERM/crash; returns a function that unregisters it. Each is bounded to 10 s. */
+export function addCleanup(fn) {
+  cleanups.add(fn);
+  return () => cleanups.delete(fn);
+}
+async function runCleanups() {
+  for (const fn of [...cleanups]) {
+    cleanups.delete(fn);
+    try { await Promise.race([fn(), sleep(10_000)]); } catch (err) { console.error(`cleanup failed: ${err?.message ?? err}`); }
+  }
+}
+
 let cleanupInstalled = false;
 /** Kill every tracked child on normal exit, Ctrl-C, SIGTERM and crashes. Call once at startup. */
 export function installCleanup() {
@@ -65,12 +79,14 @@ export function installCleanup() {
     process.on(sig, async () => {
       log(`${sig}: stopping children`);
       await stopAll();
+      await runCleanups();
       process.exit(128 + (os.constants.signals[sig] ?? 0));
     });
   }
   const crash = async (err) => {
     console.error(err?.stack ?? err);
     await stopAll();
+    await runCleanups();
     process.exit(1);
   };
   process.on('uncaughtException', crash);
@@ -184,7 +200,8 @@ export async function waitReady(url, child, timeoutMs = 30_000) {
 // ---------- Grantry ----------
 const GRANTRY_MAIN = path.join(REPO_ROOT, 'dist/cli/main.js');
 
-export function grantryEnv({ dataDir, port, alg }) {
+/** `extra`: more GRANTRY_* variables (database URL, master key, webhook networks…), applied last. */
+export function grantryEnv({ dataDir, port, alg, extra = {} }) {
   return {
     ...process.env,
     GRANTRY_DATA_DIR: dataDir,
@@ -193,6 +210,7 @@ export function grantryEnv({ dataDir, port, alg }) {
     GRANTRY_SIGNING_ALG: alg,
     GRANTRY_LOG_LEVEL: 'warn',
     NODE_ENV: 'development',
+    ...extra,
   };
 }
 
@@ -200,13 +218,16 @@ export function grantryEnv({ dataDir, port, alg }) {
  * Start `node dist/cli/main.js serve` (optionally under taskset) on a fresh port and wait for /readyz.
  * taskset execs node, so the child's pid is the server's pid, which is what the CPU accounting reads.
  */
-export async function startGrantry({ dataDir, alg, cpu = null, logFile }) {
+export async function startGrantry({ dataDir, alg, cpu = null, logFile, extraEnv = {} }) {
   if (!fs.existsSync(GRANTRY_MAIN)) throw new Error(`${GRANTRY_MAIN} not found: build Grantry first (npm run build)`);
   const port = await freePort();
-  const env = grantryEnv({ dataDir, port, alg });
+  const env = grantryEnv({ dataDir, port, alg, extra: extraEnv });
   const out = fs.openSync(logFile, 'a');
   const [cmd, ...pre] = [...pinPrefix(cpu), process.execPath];
-  const child = spawnTracked(cmd, [...pre, GRANTRY_MAIN, 'serve'], { cwd: REPO_ROOT, env, stdio: ['ignore', out, out] });
+  // BENCH_SERVER_NODE_ARGS: extra node flags for the server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile
+  // it (NODE_OPTIONS refuses --cpu-prof, and would apply to every child). Off by default: numbers are unprofiled.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawnTracked(cmd, [...pre, ...nodeArgs, GRANTRY_MAIN, 'serve'], { cwd: REPO_ROOT, env, stdio: ['ignore', out, out] });
   fs.closeSync(out);
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
@@ -329,6 +350,18 @@ export function summarize(runs) {
     server_cores: median(col('server_cores')),
     req_per_server_cpu_s: median(col('req_per_server_cpu_s')),
     others_on_server_cpu: median(col('others_on_server_cpu')),
+    // refresh-rotation runs (refreshLoadRun, run-peers.sh norm-refresh) carry more; only summarized when present
+    ...(runs.some((r) => 'dead_chains' in r) ? {
+      rps_ok: median(col('rps_ok')),
+      server_cpu_s: median(col('server_cpu_s')),
+      dead_chains: runs.reduce((a, r) => a + (r.dead_chains || 0), 0),
+      not_rotated: runs.reduce((a, r) => a + (r.not_rotated || 0), 0),
+    } : {}),
+    ...(runs.some((r) => Number.isFinite(r.extra_cpu_s)) ? {
+      extra_cpu_s: median(col('extra_cpu_s')),
+      extra_cores: median(col('extra_cores')),
+      req_per_total_cpu_s: median(col('req_per_total_cpu_s')),
+    } : {}),
   };
 }
 
@@ -366,29 +399,84 @@ export async function ensurePeers() {
 }
 
 /**
- * Run run-peers.sh for `targets` (client_credentials only, autocannon only, same pinning/duration/repeat as ours)
- * and return per-target medians from its runs.jsonl, keyed by target name. Its summary.md lands in `out`.
+ * Run run-peers.sh for `targets` (same pinning/duration/repeat as ours) and return per-target medians from its
+ * runs.jsonl, keyed by target name. Its summary.md lands in `out`.
+ * Default (`refresh: false`): client_credentials with autocannon only (kind 'http').
+ * `refresh: true`: only the refresh-token rotation load (refresh-load.mjs, `chains` chains; TOOLS is emptied so
+ * no client_credentials load runs), kind 'refresh'.
  */
-export async function runPeers({ dir, targets, pin, duration, warmup, repeat, connections, out }) {
+export async function runPeers({ dir, targets, pin, duration, warmup, repeat, connections = 50, chains = 50, refresh = false, out }) {
   const env = {
     ...process.env,
-    TARGETS: targets.join(' '), TOOLS: 'autocannon', REFRESH: '0', SIGN: '0', SKIP_INSTALL: '1',
+    TARGETS: targets.join(' '), TOOLS: refresh ? '' : 'autocannon', REFRESH: refresh ? '1' : '0', SIGN: '0', SKIP_INSTALL: '1',
     PIN: pin ? '1' : '0', DURATION: String(duration), WARMUP: String(warmup), REPEAT: String(repeat),
-    CONNECTIONS: String(connections), OUT: out,
+    CONNECTIONS: String(connections), CHAINS: String(chains), OUT: out,
   };
   for (const k of ['PROJECT_URL', 'PROJECT_PID', 'PROJECT_SEED_URL', 'PROJECT_TOKENS_FILE']) delete env[k];
   const budgetS = targets.length * (warmup + repeat * (duration + 5) + 40) + 60;
-  log(`peers: run-peers.sh TARGETS="${env.TARGETS}" PIN=${env.PIN} (bounded to ${budgetS}s)`);
+  log(`peers: run-peers.sh TARGETS="${env.TARGETS}" REFRESH=${env.REFRESH} PIN=${env.PIN} (bounded to ${budgetS}s)`);
   const { stderr } = await run('bash', [path.join(dir, 'run-peers.sh')], { cwd: dir, env, group: true, timeoutMs: budgetS * 1000, stdoutFile: path.join(out, 'summary.stdout.md') });
   fs.writeFileSync(path.join(out, 'run-peers.stderr.log'), stderr);
   const rows = fs.readFileSync(path.join(out, 'runs.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
   const byTarget = {};
   for (const t of targets) {
-    const runs = rows.filter((r) => r.target === t && r.tool === 'autocannon' && r.kind === 'http');
+    const runs = rows.filter((r) => r.target === t && (refresh ? r.kind === 'refresh' : r.tool === 'autocannon' && r.kind === 'http'));
     if (runs.length) byTarget[t] = { runs, summary: summarize(runs) };
-    else log(`peers: no runs recorded for ${t} (see ${out}/logs)`);
+    else log(`peers: no ${refresh ? 'refresh' : 'autocannon'} runs recorded for ${t} (see ${out}/logs and run-peers.stderr.log)`);
   }
   return byTarget;
+}
+
+/**
+ * One run of the peers' refresh-load.mjs (mode refresh: `chains` chains, each presenting its newest refresh token)
+ * as a separate process (on `cpu` when given), with the same server CPU accounting as autocannonRun. The script
+ * has no dependencies, so it runs straight from /work/shared/peers. `extraCpu` (optional) is
+ * {before(), after(snapshot)} for CPU outside the server process (e.g. PostgreSQL backends), reported as
+ * extra_cpu_s. Resolves a normalized record (same keys as autocannonRun, plus the refresh-specific ones); rejects
+ * with refresh-load's own message when it refuses to start (e.g. its first refresh was not a 200).
+ */
+export async function refreshLoadRun({ url, clientId, clientSecret, chains, duration, tokensFile, cpu = null, serverPid, serverCpu = null, jsonFile, extraCpu, script = path.join(PEERS_SRC, 'refresh-load.mjs') }) {
+  assertLoopback(url);
+  const args = [script, '--url', url, '--client-id', clientId, '--client-secret', clientSecret, '--chains', String(chains),
+    '--duration', String(duration), '--tokens-file', tokensFile, '--json', jsonFile];
+  const [cmd, ...pre] = [...pinPrefix(cpu), process.execPath];
+  const x0 = extraCpu ? await extraCpu.before() : null;
+  const core0 = serverCpu !== null ? cpuCoreTicks(serverCpu) : null;
+  const t0 = serverPid ? cpuTicks(serverPid) : NaN;
+  const res = await run(cmd, [...pre, ...args], { timeoutMs: (duration + 60) * 1000, check: false });
+  const t1 = serverPid ? cpuTicks(serverPid) : NaN;
+  const core1 = serverCpu !== null ? cpuCoreTicks(serverCpu) : null;
+  const extraS = extraCpu ? await extraCpu.after(x0) : null;
+  if (res.code !== 0) throw new Error(`refresh-load exited ${res.code}: ${res.stderr.trim().slice(-2000)}`);
+  const j = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
+  const cpuS = (t1 - t0) / CLK_TCK;
+  return {
+    rps: j.rps_total,
+    rps_ok: j.rps_ok,
+    p50: j.p50_ms,
+    p90: j.p90_ms,
+    p99: j.p99_ms,
+    max: j.max_ms,
+    requests: j.requests,
+    ok: j.ok,
+    duration_s: j.duration_s,
+    errors: j.net_errors ?? 0,
+    non2xx: j.non200 ?? 0, // refresh-load counts non-200 (a 2xx other than 200 counts too)
+    statuses: j.statuses,
+    error_codes: j.error_codes,
+    dead_chains: j.dead_chains,
+    not_rotated: j.not_rotated,
+    no_access_token: j.no_access_token,
+    reuse: j.reuse_of_old_token ?? null,
+    first_answer: res.stderr.trim().split('\n').find((l) => l.startsWith('first answer:'))?.slice(0, 300) ?? null,
+    server_cpu_s: Number.isFinite(cpuS) ? cpuS : null,
+    server_cores: cpuS > 0 ? cpuS / j.duration_s : null,
+    req_per_server_cpu_s: cpuS > 0 ? j.requests / cpuS : null,
+    extra_cpu_s: extraS,
+    extra_cores: Number.isFinite(extraS) ? extraS / j.duration_s : null,
+    req_per_total_cpu_s: cpuS > 0 && Number.isFinite(extraS) ? j.requests / (cpuS + extraS) : null,
+    others_on_server_cpu: core0 ? Math.max(0, (core1.busy - core0.busy - (t1 - t0)) / (core1.total - core0.total)) : null,
+  };
 }
 
 /**
