@@ -33,16 +33,15 @@ export async function introspect(token: string, caller: AuthenticatedClient, dep
 
 async function introspectRefresh(token: string, mayShow: (clientId: unknown) => boolean, deps: IntrospectDeps): Promise<Record<string, unknown>> {
   const now = deps.clock.now();
-  const record = await deps.stores.refresh.getToken(deps.hasher.hash(token));
-  if (!record) return INACTIVE;
-  const family = await deps.stores.refresh.getFamily(record.familyId);
-  if (!family || family.status !== 'active') return INACTIVE;
+  const found = await deps.stores.refresh.lookup(deps.hasher.hash(token));
+  if (!found) return INACTIVE;
+  const { token: record, family, installation } = found;
+  if (family.status !== 'active') return INACTIVE;
   if (record.expiresAt !== null && record.expiresAt <= now) return INACTIVE;
   if (family.absoluteExpiresAt !== null && family.absoluteExpiresAt <= now) return INACTIVE;
   // Under rotation a spent token is dead (its replay window only serves the lost-response retry).
   if (family.policy === 'rotate' && record.spentAt !== null) return INACTIVE;
-  const installation = await deps.stores.installations.get(family.installationId);
-  if (!installation || installation.status !== 'active') return INACTIVE;
+  if (installation.status !== 'active') return INACTIVE;
   const app = await deps.stores.applications.get(family.applicationId);
   if (!app || !mayShow(app.clientId)) return INACTIVE;
   return {
@@ -53,6 +52,6 @@ async function introspectRefresh(token: string, mayShow: (clientId: unknown) => 
     sub: family.subject,
     iat: seconds(record.createdAt),
     ...(record.expiresAt !== null ? { exp: seconds(record.expiresAt) } : {}),
-    installation_id: installation.id,
+    installation_id: family.installationId,
   };
 }

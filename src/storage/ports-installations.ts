@@ -12,12 +12,20 @@ export interface InstallationStore {
   markUninstalled(id: string, at: number): Promise<boolean>;
 }
 
+export interface RefreshLookup {
+  token: RefreshTokenRecord;
+  family: RefreshFamily;
+  installation: Pick<Installation, 'status' | 'scopes'>;
+}
+
 export interface RefreshStore {
   createFamily(family: RefreshFamily): Promise<void>;
   getFamily(id: string): Promise<RefreshFamily | null>;
   familiesOf(installationId: string): Promise<RefreshFamily[]>;
   insertToken(token: RefreshTokenRecord): Promise<void>;
   getToken(hash: string): Promise<RefreshTokenRecord | null>;
+  /** A token with its family and the state of its installation, in one query (the refresh hot path). */
+  lookup(hash: string): Promise<RefreshLookup | null>;
   /**
    * The rotation compare-and-swap: moves the family from `generation` to `generation + 1` if nobody
    * else did. Exactly one of N concurrent callers gets true.

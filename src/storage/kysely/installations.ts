@@ -157,6 +157,40 @@ export function refreshStore(db: Kysely<Database>): RefreshStore {
         })
         .execute();
     },
+    async lookup(hash) {
+      const row = await db
+        .selectFrom('refresh_tokens as t')
+        .innerJoin('refresh_families as f', 'f.id', 't.family_id')
+        .innerJoin('installations as i', 'i.id', 'f.installation_id')
+        .selectAll('f')
+        .select([
+          't.generation as t_generation',
+          't.created_at as t_created_at',
+          't.expires_at as t_expires_at',
+          't.spent_at as t_spent_at',
+          't.successor_sealed as t_successor_sealed',
+          't.successor_until as t_successor_until',
+          'i.status as i_status',
+          'i.scopes as i_scopes',
+        ])
+        .where('t.hash', '=', hash)
+        .executeTakeFirst();
+      if (!row) return null;
+      return {
+        token: {
+          hash,
+          familyId: row.id,
+          generation: row.t_generation,
+          createdAt: row.t_created_at,
+          expiresAt: row.t_expires_at,
+          spentAt: row.t_spent_at,
+          successorSealed: row.t_successor_sealed,
+          successorUntil: row.t_successor_until,
+        },
+        family: rowToFamily(row),
+        installation: { status: row.i_status as Installation['status'], scopes: JSON.parse(row.i_scopes) as string[] },
+      };
+    },
     async getToken(hash) {
       const row = await db.selectFrom('refresh_tokens').selectAll().where('hash', '=', hash).executeTakeFirst();
       return row ? rowToToken(row) : null;
