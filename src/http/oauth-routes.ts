@@ -31,7 +31,7 @@ export function oauthParams(req: FastifyRequest): Record<string, string> {
     }
     return out;
   }
-  // The form parser already produced a map: see addContentTypeParser below.
+  // A JSON array, string, number or boolean: not a set of parameters.
   throw new OAuthError('invalid_request', 'the request body must be a JSON object or a form');
 }
 

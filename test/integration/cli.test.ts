@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { DIALECTS, createTestDatabase, skipDialect, type TestDatabase } from '../helpers/db.js';
 import { basic, form } from '../helpers/app.js';
 import { cliBuilt, cliJson, runCli, serve, type ServeProcess } from '../helpers/cli.js';
+import { freePort } from '../helpers/net.js';
 
 interface AppJson {
   id: string;
@@ -17,16 +17,6 @@ interface AppJson {
   secrets?: { id: string; active: boolean }[];
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 const tokenCall = (url: string, params: Record<string, string>, authorization?: string) =>
   fetch(`${url}/oauth/token`, {

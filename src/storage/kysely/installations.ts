@@ -2,7 +2,6 @@ import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Installation, RefreshFamily, RefreshTokenRecord } from '../../domain/installation.js';
 import type { Database, InstallationsTable, RefreshFamiliesTable, RefreshTokensTable } from '../schema.js';
 import type { InstallationStore, RefreshStore, RevocationStore } from '../ports-installations.js';
-import { isUniqueViolation } from '../db.js';
 import { toPage } from './page.js';
 
 const rowToInstallation = (r: Selectable<InstallationsTable>): Installation => ({
@@ -256,11 +255,7 @@ export function refreshStore(db: Kysely<Database>): RefreshStore {
 export function revocationStore(db: Kysely<Database>): RevocationStore {
   return {
     async revokeAccessToken(jti, expiresAt) {
-      try {
-        await db.insertInto('revoked_access_tokens').values({ jti, expires_at: expiresAt }).onConflict((oc) => oc.column('jti').doNothing()).execute();
-      } catch (err) {
-        if (!isUniqueViolation(err)) throw err;
-      }
+      await db.insertInto('revoked_access_tokens').values({ jti, expires_at: expiresAt }).onConflict((oc) => oc.column('jti').doNothing()).execute();
     },
     async isAccessTokenRevoked(jti) {
       return (await db.selectFrom('revoked_access_tokens').select('jti').where('jti', '=', jti).executeTakeFirst()) !== undefined;

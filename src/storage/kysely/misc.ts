@@ -2,7 +2,6 @@ import type { Kysely } from 'kysely';
 import type { AuditEvent } from '../../domain/organization.js';
 import type { Database } from '../schema.js';
 import type { AuditStore, KeyStore, MetaStore } from '../ports.js';
-import { isUniqueViolation } from '../db.js';
 import { toPage } from './page.js';
 
 export function keyStore(db: Kysely<Database>): KeyStore {
@@ -79,11 +78,7 @@ export function metaStore(db: Kysely<Database>): MetaStore {
       return row?.value ?? null;
     },
     async putIfAbsent(key, value) {
-      try {
-        await db.insertInto('meta').values({ key, value }).onConflict((oc) => oc.column('key').doNothing()).execute();
-      } catch (err) {
-        if (!isUniqueViolation(err)) throw err;
-      }
+      await db.insertInto('meta').values({ key, value }).onConflict((oc) => oc.column('key').doNothing()).execute();
       const row = await db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirstOrThrow();
       return row.value;
     },
