@@ -12,8 +12,10 @@ import type { Runtime } from '../runtime.js';
  */
 function parseForm(body: string): Record<string, string> {
   const params: Record<string, string> = Object.create(null);
+  const seen = new Set<string>();
   for (const [key, value] of new URLSearchParams(body)) {
-    if (key in params) throw new OAuthError('invalid_request', `the ${key.slice(0, 40)} parameter is repeated`);
+    if (seen.has(key)) throw new OAuthError('invalid_request', `the ${key.slice(0, 40)} parameter is repeated`);
+    seen.add(key);
     if (value !== '') params[key] = value;
   }
   return params;

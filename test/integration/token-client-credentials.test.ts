@@ -193,6 +193,14 @@ describe.each(DIALECTS)('client_credentials (seed 001) on %s', (dialect) => {
         });
         expect(res.statusCode).toBe(400);
         expect(res.json().error).toBe('invalid_request');
+        // An empty first occurrence does not make the second one acceptable.
+        const emptyFirst = await t.app.inject({
+          method: 'POST',
+          url: '/oauth/token',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(client.clientId, client.clientSecret) },
+          payload: 'grant_type=client_credentials&scope=&scope=payments:read',
+        });
+        expect(emptyFirst.json().error).toBe('invalid_request');
       });
 
       it('an unsupported content type', async () => {
