@@ -88,6 +88,12 @@ describe.each(DIALECTS)('webhook delivery across real processes on %s', (dialect
       const installation = await call('/installations', 'POST', { organization_id: merchant.id, application_id: app.id, scopes: ['payments:read'] });
 
       await until('the first attempt', () => receiver.receipts.length >= 1);
+      // Mid-retry: the failed first attempt is recorded and the retry scheduled (5 s ± 20 %). A crash
+      // during an attempt instead leaves a lease that expires after 60 s (tested in process, with a clock).
+      await until('the first failure to be recorded', async () => {
+        const d = (await call(`/webhook-deliveries?installation_id=${installation.id}`)).items[0];
+        return d?.status === 'pending' && d.attempts?.[0]?.outcome === 'failed';
+      });
       server.child.kill('SIGKILL');
       await until('the process to die', () => server.child.exitCode !== null || server.child.signalCode !== null);
       expect(receiver.receipts).toHaveLength(1);
