@@ -46,7 +46,7 @@ function credentialsData(i: Installation, app: Application, minted: MintedCreden
   };
 }
 
-async function validScopes(scopes: unknown, app: Application): Promise<string[]> {
+function validScopes(scopes: unknown, app: Application): string[] {
   if (!Array.isArray(scopes) || scopes.length === 0 || scopes.some((s) => typeof s !== 'string')) throw invalid('scopes', 'must be a non-empty list of scope names');
   const unique = [...new Set(scopes as string[])];
   const notAllowed = unique.filter((s) => !app.scopes.includes(s));
@@ -79,7 +79,7 @@ export async function install(
   if (!app) throw invalid('application_id', `application ${input.application_id} does not exist`);
   if (!INSTALLABLE.includes(app.type)) throw invalid('application_id', `a ${app.type} application cannot be installed`);
   if (!app.grantTypes.includes('refresh_token')) throw invalid('application_id', 'the application does not use the refresh_token grant');
-  const scopes = await validScopes(input.scopes, app);
+  const scopes = validScopes(input.scopes, app);
   const now = ctx.clock.now();
   const installation: Installation = {
     id: newId('ins', now, ctx.random),
@@ -137,7 +137,7 @@ async function activeWithApp(tx: Stores, id: string): Promise<{ i: Installation;
 export async function updateInstallation(ctx: AdminContext, deps: InstallationTokenDeps, id: string, input: { scopes: string[] }): Promise<{ installation: Installation; deliveries: string[] }> {
   return ctx.stores.transaction(async (tx) => {
     const { i, app } = await activeWithApp(tx, id);
-    const scopes = await validScopes(input.scopes, app);
+    const scopes = validScopes(input.scopes, app);
     const next: Installation = { ...i, scopes, credentialsVersion: i.credentialsVersion + 1, updatedAt: ctx.clock.now() };
     await tx.installations.update(id, { scopes, credentialsVersion: next.credentialsVersion, updatedAt: next.updatedAt });
     const deliveries = await issueCredentials(tx, deps, next, app, 'INSTALLATION.UPDATE');

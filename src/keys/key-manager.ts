@@ -11,6 +11,8 @@ export type KeyState = 'pending' | 'active' | 'retired';
 interface LoadedKey {
   record: SigningKeyRecord;
   publicJwk: JWK;
+  /** Imported once: verification (management API, introspection, revocation) reuses it. */
+  publicKey: KeyObject;
   privateKey: KeyObject | null;
   /** base64url of the JOSE header, computed once per key. */
   headerB64: string;
@@ -86,7 +88,8 @@ export class KeyManager {
     const records = await this.store.keys.all();
     const loaded: LoadedKey[] = [];
     for (const record of records) {
-      if (this.#removedAt(record) !== null && this.#removedAt(record)! <= now) continue;
+      const removedAt = this.#removedAt(record);
+      if (removedAt !== null && removedAt <= now) continue;
       const existing = this.#keys.find((k) => k.record.kid === record.kid);
       if (existing) {
         loaded.push({ ...existing, record });
@@ -98,6 +101,7 @@ export class KeyManager {
       loaded.push({
         record,
         publicJwk,
+        publicKey: createPublicKey({ key: publicJwk as never, format: 'jwk' }),
         privateKey: createPrivateKey({ key: privateJwk as never, format: 'jwk' }),
         headerB64: Buffer.from(JSON.stringify(header)).toString('base64url'),
       });
@@ -163,7 +167,7 @@ export class KeyManager {
 
   publicKey(kid: string): { key: KeyObject; alg: string } | null {
     const k = this.#keys.find((x) => x.record.kid === kid);
-    return k ? { key: createPublicKey({ key: k.publicJwk as never, format: 'jwk' }), alg: k.record.alg } : null;
+    return k ? { key: k.publicKey, alg: k.record.alg } : null;
   }
 
   list(): KeyInfo[] {

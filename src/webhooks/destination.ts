@@ -9,6 +9,7 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { AddressPolicy } from './address-policy.js';
+import type { Config } from '../config/schema.js';
 
 export interface ResolvedAddress {
   address: string;
@@ -103,4 +104,9 @@ export class DestinationPolicy {
     // except to networks the operator explicitly trusts.
     if (this.production && url.protocol !== 'https:' && !allAllowListed) throw new BlockedDestinationError('the URL must use https');
   }
+}
+
+/** The policy the server applies, from its configuration (the worker, the admin API and the CLI share it). */
+export function destinationPolicyFor(config: Pick<Config, 'production' | 'webhookAllowedNetworks'>, resolver?: Resolver): DestinationPolicy {
+  return new DestinationPolicy({ production: config.production, allowedNetworks: config.webhookAllowedNetworks, ...(resolver ? { resolver } : {}) });
 }

@@ -14,7 +14,7 @@ import { newId, type Random } from '../domain/random.js';
 import type { Stores } from '../storage/ports.js';
 import { MAX_DELIVERY_ATTEMPTS, type WebhookDelivery, type WebhookSubscription } from '../storage/ports-webhooks.js';
 import type { Runtime } from '../runtime.js';
-import { DestinationPolicy, type Resolver } from './destination.js';
+import { destinationPolicyFor, type DestinationPolicy, type Resolver } from './destination.js';
 import { payloadContext } from './enqueue.js';
 import { nextDelay, parseRetryAfter } from './schedule.js';
 import { signMessage } from './signing.js';
@@ -234,6 +234,3 @@ export function webhookWorkerFor(
   });
 }
 
-export function destinationPolicyFor(config: Pick<Runtime['config'], 'production' | 'webhookAllowedNetworks'>, resolver?: Resolver): DestinationPolicy {
-  return new DestinationPolicy({ production: config.production, allowedNetworks: config.webhookAllowedNetworks, ...(resolver ? { resolver } : {}) });
-}

@@ -4,7 +4,8 @@ import { adminToken, api, buildTestApp, type TestApp } from '../helpers/app.js';
 import { partnerApp, startReceiver, type Receiver } from '../helpers/webhooks.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { enqueueEvent } from '../../src/webhooks/enqueue.js';
-import { WebhookWorker, destinationPolicyFor } from '../../src/webhooks/worker.js';
+import { WebhookWorker } from '../../src/webhooks/worker.js';
+import { destinationPolicyFor } from '../../src/webhooks/destination.js';
 
 // Two Grantry runtimes (two connection pools, as two processes would have) on one PostgreSQL schema.
 // SQLite is single-writer and in one process would only serialize; its claim needs no such test.

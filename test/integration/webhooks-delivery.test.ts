@@ -5,7 +5,8 @@ import { api, buildTestApp, tokenRequest, type Api, type TestApp } from '../help
 import { initialize } from '../../src/admin/bootstrap.js';
 import { fixedJitter, partnerApp, signatureValid, startReceiver, type Behaviour, type Receiver } from '../helpers/webhooks.js';
 import { enqueueEvent } from '../../src/webhooks/enqueue.js';
-import { WebhookWorker, destinationPolicyFor, type OnExhausted } from '../../src/webhooks/worker.js';
+import { WebhookWorker, type OnExhausted } from '../../src/webhooks/worker.js';
+import { destinationPolicyFor } from '../../src/webhooks/destination.js';
 import { RETRY_SCHEDULE_MS } from '../../src/webhooks/schedule.js';
 import type { WebhookDelivery } from '../../src/storage/ports-webhooks.js';
 import type { Transport } from '../../src/webhooks/transport.js';

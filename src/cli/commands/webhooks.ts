@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import * as webhooks from '../../admin/webhooks.js';
 import { AdminError } from '../../admin/problem.js';
-import { destinationPolicyFor } from '../../webhooks/worker.js';
+import { destinationPolicyFor } from '../../webhooks/destination.js';
 import { startListener } from '../../webhooks/listen.js';
 import { fail, print, table } from '../output.js';
 import { CLI_ACTOR, withRuntime, type GlobalOptions } from '../runtime.js';

@@ -1,9 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Runtime } from '../../runtime.js';
 import * as installations from '../../admin/installations.js';
-import { adminAuth } from './auth.js';
+import { adminScope } from './scope.js';
 import * as S from './schemas.js';
 
 const Installation = Type.Object({
@@ -22,12 +21,8 @@ const WithDeliveries = Type.Intersect([Installation, Type.Object({ webhook_deliv
 
 /** Installations: a merchant's grant of some of a partner application's scopes. */
 export async function installationRoutes(root: FastifyInstance, rt: Runtime): Promise<void> {
-  const app = root.withTypeProvider<TypeBoxTypeProvider>();
-  app.addHook('onRequest', adminAuth(rt));
-  const ctx = (req: FastifyRequest) => rt.admin(req.actor);
-  const security = [{ bearerAuth: [] }];
+  const { app, ctx, security, withErrors } = adminScope(root, rt);
   const tags = ['installations'];
-  const withErrors = <T extends object>(responses: T) => ({ ...S.errorResponses, ...responses });
   const view = (r: { installation: Parameters<typeof installations.installationView>[0]; deliveries: string[] }) => ({
     ...installations.installationView(r.installation),
     webhook_deliveries: r.deliveries,

@@ -1,30 +1,24 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Runtime } from '../../runtime.js';
-import type { AdminContext } from '../../admin/context.js';
 import { orgView, scopeView, keyView, auditView } from '../../admin/views.js';
 import * as scopes from '../../admin/scopes.js';
 import * as orgs from '../../admin/organizations.js';
 import * as apps from '../../admin/applications.js';
 import { rotateSigningKey } from '../../admin/keys.js';
-import { adminAuth } from './auth.js';
+import { adminScope } from './scope.js';
 import * as S from './schemas.js';
 
 
 /** The management API (/api/v1). Every route requires a grantry:admin bearer token. */
 export async function adminRoutes(root: FastifyInstance, rt: Runtime): Promise<void> {
-  const app = root.withTypeProvider<TypeBoxTypeProvider>();
-  app.addHook('onRequest', adminAuth(rt));
+  const { app, ctx, security, withErrors } = adminScope(root, rt);
   // A POST without a body (e.g. `POST /keys/rotate`, `POST /applications/:id/secrets`) means "no
   // options": validate it as {} rather than refusing it with "body must be object".
   app.addHook('preValidation', async (req) => {
     if (req.body === undefined && req.routeOptions.schema?.body) req.body = {};
   });
-  const ctx = (req: FastifyRequest): AdminContext => rt.admin(req.actor);
   const limits = { maxAccessTokenTtl: rt.config.maxAccessTokenTtl };
-  const security = [{ bearerAuth: [] }];
-  const withErrors = <T extends object>(responses: T) => ({ ...S.errorResponses, ...responses });
 
   // Scopes: the catalogue of audience:operation names applications may be granted.
   app.post('/scopes', { schema: { tags: ['scopes'], security, body: S.CreateScope, response: withErrors({ 201: S.Scope }) } }, async (req, reply) => {

@@ -1,13 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Runtime } from '../../runtime.js';
-import type { AdminContext } from '../../admin/context.js';
 import * as webhooks from '../../admin/webhooks.js';
 import { WEBHOOK_EVENT_TYPES } from '../../storage/ports-webhooks.js';
-import { destinationPolicyFor } from '../../webhooks/worker.js';
+import { destinationPolicyFor } from '../../webhooks/destination.js';
 import type { Resolver } from '../../webhooks/destination.js';
-import { adminAuth } from './auth.js';
+import { adminScope } from './scope.js';
 import * as S from './schemas.js';
 
 const EventType = Type.Union(WEBHOOK_EVENT_TYPES.map((e) => Type.Literal(e)));
@@ -93,13 +91,9 @@ export interface WebhookRoutesOptions {
 
 /** Webhook subscriptions (/applications/:id/webhooks) and the delivery log (/webhook-deliveries). */
 export async function webhookRoutes(root: FastifyInstance, rt: Runtime, options: WebhookRoutesOptions = {}): Promise<void> {
-  const app = root.withTypeProvider<TypeBoxTypeProvider>();
-  app.addHook('onRequest', adminAuth(rt));
-  const ctx = (req: FastifyRequest): AdminContext => rt.admin(req.actor);
+  const { app, ctx, security, withErrors } = adminScope(root, rt);
   const deps: webhooks.WebhookAdminDeps = { box: rt.box, policy: destinationPolicyFor(rt.config, options.resolver) };
-  const security = [{ bearerAuth: [] }];
   const tags = ['webhooks'];
-  const withErrors = <T extends object>(responses: T) => ({ ...S.errorResponses, ...responses });
 
   app.post(
     '/applications/:id/webhooks',

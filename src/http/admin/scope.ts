@@ -1,0 +1,22 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Runtime } from '../../runtime.js';
+import type { AdminContext } from '../../admin/context.js';
+import { adminAuth } from './auth.js';
+import { errorResponses } from './schemas.js';
+
+/**
+ * What every group of management-API routes starts with: the TypeBox type provider, the bearer
+ * check (grantry:admin) on every request, the caller's admin context, and the OpenAPI security and
+ * error-response entries shared by all routes.
+ */
+export function adminScope(root: FastifyInstance, rt: Runtime) {
+  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  app.addHook('onRequest', adminAuth(rt));
+  return {
+    app,
+    ctx: (req: FastifyRequest): AdminContext => rt.admin(req.actor),
+    security: [{ bearerAuth: [] }],
+    withErrors: <T extends object>(responses: T) => ({ ...errorResponses, ...responses }),
+  };
+}
