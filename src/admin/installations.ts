@@ -186,7 +186,7 @@ export async function uninstall(ctx: AdminContext, deps: InstallationTokenDeps, 
  */
 export async function onCredentialsUndeliverable(tx: Stores, delivery: Pick<NewDelivery, 'installationId' | 'credentialsVersion' | 'applicationId'>, now: number): Promise<void> {
   if (!delivery.installationId || delivery.credentialsVersion === null) return;
-  const families = (await tx.refresh.familiesOf(delivery.installationId)).filter((f) => f.credentialsVersion === delivery.credentialsVersion && f.lastUsedAt === null);
+  const families = (await tx.refresh.familiesOf(delivery.installationId)).filter((f) => f.origin === 'webhook' && f.credentialsVersion === delivery.credentialsVersion && f.lastUsedAt === null);
   for (const f of families) await revokeFamilies(tx, { familyId: f.id }, now, 'undelivered');
   await tx.installations.update(delivery.installationId, { deliveryFailedAt: now, updatedAt: now });
 }

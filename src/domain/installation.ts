@@ -37,7 +37,16 @@ export interface RefreshFamily {
   createdAt: number;
   /** Null until the partner first uses the family: that first use is the webhook receipt. */
   lastUsedAt: number | null;
+  /**
+   * How the first refresh token reached the client: by webhook, or in a token response to an
+   * authorization code or an approved decoupled request. Only webhook families take part in the
+   * hand-off that retires older credentials on first use.
+   */
+  origin: FamilyOrigin;
 }
+
+export const FAMILY_ORIGINS = ['webhook', 'authorization_code', 'decoupled'] as const;
+export type FamilyOrigin = (typeof FAMILY_ORIGINS)[number];
 
 export interface RefreshTokenRecord {
   hash: string;

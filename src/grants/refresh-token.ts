@@ -9,9 +9,6 @@ import { enqueueEvent } from '../webhooks/enqueue.js';
 import { issueInstallationAccessToken, refreshExpiry, refreshSettings, revokeFamilies } from '../protocol/installation-tokens.js';
 import type { GrantDeps, GrantHandler, TokenResponse } from './grant.js';
 
-
-
-
 type Outcome = { ok: TokenResponse } | { error: OAuthError };
 
 const INVALID = 'the refresh token is invalid, expired or revoked';
@@ -153,8 +150,10 @@ async function reuseDetected(tx: Stores, deps: GrantDeps, app: Application, fami
  * credentials stop, and the older credentials it replaces stop working (DESIGN: webhook hand-off).
  */
 async function receipt(tx: Stores, family: RefreshFamily, now: number): Promise<void> {
-  if (family.lastUsedAt !== null) return;
+  if (family.lastUsedAt !== null || family.origin !== 'webhook') return;
   await tx.webhooks.markReceived(family.installationId, family.credentialsVersion, now);
-  const older = (await tx.refresh.familiesOf(family.installationId)).filter((f) => f.status === 'active' && f.credentialsVersion < family.credentialsVersion);
+  // Only webhook-delivered credentials are superseded: a family a user granted in the browser or on a
+  // second device lives until it is revoked, whatever the partner receives by webhook later.
+  const older = (await tx.refresh.familiesOf(family.installationId)).filter((f) => f.status === 'active' && f.origin === 'webhook' && f.credentialsVersion < family.credentialsVersion);
   for (const f of older) await revokeFamilies(tx, { familyId: f.id }, now, 'superseded');
 }

@@ -1,5 +1,5 @@
 import type { Application } from '../domain/application.js';
-import type { Installation, RefreshFamily } from '../domain/installation.js';
+import type { FamilyOrigin, Installation, RefreshFamily } from '../domain/installation.js';
 import { REFRESH_TOKEN_PREFIX } from '../domain/installation.js';
 import { newId } from '../domain/random.js';
 import type { Config } from '../config/schema.js';
@@ -56,24 +56,36 @@ export interface MintedCredentials {
   accessToken: IssuedAccessToken;
 }
 
+export interface MintOptions {
+  /** How the credentials reach the client (default: webhook). */
+  origin?: FamilyOrigin;
+  /** The family's scopes, a subset of the installation's (default: all of them). */
+  scopes?: readonly string[];
+  /** Lifetime of the first access token (default: the webhook access-token lifetime). */
+  accessTokenTtl?: number;
+}
+
 /**
  * Mints the credentials of one installation version: a new refresh family with its first token and a
- * short-lived access token for the webhook. Runs inside the caller's transaction.
+ * short-lived access token. Runs inside the caller's transaction.
  */
-export async function mintCredentials(tx: Stores, deps: InstallationTokenDeps, installation: Installation, app: Application): Promise<MintedCredentials> {
+export async function mintCredentials(tx: Stores, deps: InstallationTokenDeps, installation: Installation, app: Application, options: MintOptions = {}): Promise<MintedCredentials> {
   const now = deps.clock.now();
   const { idleMs, maxAgeMs } = refreshSettings(app, deps.config);
   const familyId = newId('rfam', now, deps.random);
   const subject = installation.organizationId;
-  const accessToken = issueInstallationAccessToken({ id: familyId, subject, installationId: installation.id }, app, installation.scopes, deps.config.webhookAccessTokenTtl, deps);
+  const scopes = [...(options.scopes ?? installation.scopes)];
+  const ttl = options.accessTokenTtl ?? deps.config.webhookAccessTokenTtl;
+  const accessToken = issueInstallationAccessToken({ id: familyId, subject, installationId: installation.id }, app, scopes, ttl, deps);
   const absoluteExpiresAt = maxAgeMs === null ? null : now + maxAgeMs;
   await tx.refresh.createFamily({
     id: familyId,
     installationId: installation.id,
     applicationId: app.id,
     subject,
-    scopes: installation.scopes,
-    policy: app.refreshPolicy,
+    scopes,
+    // RFC 9700 §4.14.2: a public client's refresh tokens must rotate, whatever the stored policy says.
+    policy: app.type === 'public' ? 'rotate' : app.refreshPolicy,
     credentialsVersion: installation.credentialsVersion,
     generation: 0,
     status: 'active',
@@ -84,6 +96,7 @@ export async function mintCredentials(tx: Stores, deps: InstallationTokenDeps, i
     absoluteExpiresAt,
     createdAt: now,
     lastUsedAt: null,
+    origin: options.origin ?? 'webhook',
   });
   const refreshToken = `${REFRESH_TOKEN_PREFIX}${deps.random.token(32)}`;
   const refreshTokenExpiresAt = refreshExpiry(now, idleMs, absoluteExpiresAt);

@@ -6,6 +6,7 @@ import type { Application, ClientSecret } from '../domain/application.js';
 import type { AuditEvent, Organization, ScopeDefinition } from '../domain/organization.js';
 import type { WebhookStore } from './ports-webhooks.js';
 import type { InstallationStore, RefreshStore, RevocationStore } from './ports-installations.js';
+import type { AuthorizationCodeStore, DecoupledRequestStore, SessionStore, ThrottleStore, UserStore } from './ports-users.js';
 
 export interface PageRequest {
   limit: number;
@@ -108,6 +109,11 @@ export interface Stores {
   keys: KeyStore;
   audit: AuditStore;
   meta: MetaStore;
+  users: UserStore;
+  sessions: SessionStore;
+  throttle: ThrottleStore;
+  authorizationCodes: AuthorizationCodeStore;
+  decoupled: DecoupledRequestStore;
   /** Runs `fn` with stores bound to one database transaction. */
   transaction<T>(fn: (stores: Stores) => Promise<T>): Promise<T>;
   /** A trivial query, for readiness checks. */

@@ -86,6 +86,89 @@ export interface Database {
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  sessions: SessionsTable;
+  setup_tokens: SetupTokensTable;
+  login_throttle: LoginThrottleTable;
+  authorization_codes: AuthorizationCodesTable;
+  decoupled_requests: DecoupledRequestsTable;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  platform_admin: number;
+  status: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MembershipsTable {
+  user_id: string;
+  organization_id: string;
+  role: string;
+  created_at: number;
+}
+
+export interface SessionsTable {
+  hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  last_seen_at: number;
+}
+
+export interface SetupTokensTable {
+  hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  window_start: number;
+  locked_until: number | null;
+}
+
+export interface AuthorizationCodesTable {
+  hash: string;
+  application_id: string;
+  user_id: string;
+  organization_id: string;
+  redirect_uri: string;
+  redirect_uri_given: number;
+  scopes: string;
+  code_challenge: string | null;
+  created_at: number;
+  expires_at: number;
+  redeemed_at: number | null;
+  family_id: string | null;
+  installation_id: string | null;
+}
+
+export interface DecoupledRequestsTable {
+  id: string;
+  auth_req_id_hash: string;
+  application_id: string;
+  scopes: string;
+  user_id: string | null;
+  organization_id: string | null;
+  binding_message: string | null;
+  status: string;
+  interval: number;
+  last_polled_at: number | null;
+  decided_by: string | null;
+  decided_at: number | null;
+  created_at: number;
+  expires_at: number;
+  family_id: string | null;
+  installation_id: string | null;
 }
 
 export interface InstallationsTable {
@@ -118,6 +201,7 @@ export interface RefreshFamiliesTable {
   absolute_expires_at: number | null;
   created_at: number;
   last_used_at: number | null;
+  origin: Generated<string>;
 }
 
 export interface RefreshTokensTable {

@@ -8,6 +8,8 @@ import { organizationStore } from './organizations.js';
 import { scopeStore } from './scopes.js';
 import { applicationStore } from './applications.js';
 import { auditStore, keyStore, metaStore } from './misc.js';
+import { sessionStore, throttleStore, userStore } from './users.js';
+import { authorizationCodeStore, decoupledRequestStore } from './authorization.js';
 
 /** One implementation of every port, dialect-agnostic. Inside a transaction, nested calls reuse it. */
 export function createStores(db: Kysely<Database>, dialect: Dialect, inTransaction = false): Stores {
@@ -23,6 +25,11 @@ export function createStores(db: Kysely<Database>, dialect: Dialect, inTransacti
     keys: keyStore(db),
     audit: auditStore(db),
     meta: metaStore(db),
+    users: userStore(db),
+    sessions: sessionStore(db),
+    throttle: throttleStore(db),
+    authorizationCodes: authorizationCodeStore(db),
+    decoupled: decoupledRequestStore(db),
     transaction: (fn) => (inTransaction ? fn(stores) : db.transaction().execute((trx) => fn(createStores(trx, dialect, true)))),
     ping: async () => {
       await sql`select 1`.execute(db);

@@ -34,6 +34,7 @@ const rowToFamily = (r: Selectable<RefreshFamiliesTable>): RefreshFamily => ({
   absoluteExpiresAt: r.absolute_expires_at,
   createdAt: r.created_at,
   lastUsedAt: r.last_used_at,
+  origin: r.origin as RefreshFamily['origin'],
 });
 
 const rowToToken = (r: Selectable<RefreshTokensTable>): RefreshTokenRecord => ({
@@ -131,6 +132,7 @@ export function refreshStore(db: Kysely<Database>): RefreshStore {
           absolute_expires_at: f.absoluteExpiresAt,
           created_at: f.createdAt,
           last_used_at: f.lastUsedAt,
+          origin: f.origin,
         })
         .execute();
     },

@@ -4,6 +4,7 @@ import * as m0001 from './0001-core.js';
 import * as m0002 from './0002-installations-webhooks.js';
 import * as m0003 from './0003-refresh-settings.js';
 import * as m0003w from './0003-webhook-subscription-state.js';
+import * as m0004 from './0004-users-authorization.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0002-installations-webhooks': m0002,
   '0003-refresh-settings': m0003,
   '0003-webhook-subscription-state': m0003w,
+  '0004-users-authorization': m0004,
 };
 
 class DialectMigrationProvider implements MigrationProvider {
