@@ -3,11 +3,13 @@ import swagger from '@fastify/swagger';
 import type { Runtime } from './runtime.js';
 import { errorHandler, sendOAuth, sendProblem } from './http/errors.js';
 import { oauthRoutes } from './http/oauth-routes.js';
+import { browserRoutes } from './http/browser-routes.js';
 import { wellKnownRoutes } from './http/well-known.js';
 import { healthRoutes } from './http/health.js';
 import { adminRoutes } from './http/admin/routes.js';
 import { webhookRoutes } from './http/admin/webhook-routes.js';
 import { installationRoutes } from './http/admin/installation-routes.js';
+import { userRoutes } from './http/admin/user-routes.js';
 import { Problem } from './http/admin/schemas.js';
 import { OAuthError } from './domain/oauth-error.js';
 
@@ -70,11 +72,13 @@ export async function buildApp(rt: Runtime, options: BuildAppOptions = {}): Prom
   // Shared by every management-API route (RFC 9457 problem document).
   app.addSchema(Problem);
   await app.register(async (scope) => oauthRoutes(scope, rt));
+  await app.register(async (scope) => browserRoutes(scope, rt));
   await app.register(async (scope) => wellKnownRoutes(scope, rt));
   await app.register(async (scope) => healthRoutes(scope, rt));
   await app.register(async (scope) => adminRoutes(scope, rt), { prefix: '/api/v1' });
   await app.register(async (scope) => webhookRoutes(scope, rt), { prefix: '/api/v1' });
   await app.register(async (scope) => installationRoutes(scope, rt), { prefix: '/api/v1' });
+  await app.register(async (scope) => userRoutes(scope, rt), { prefix: '/api/v1' });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   return app;

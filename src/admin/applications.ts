@@ -50,6 +50,7 @@ export interface ApplicationInput {
   refresh_token_ttl?: number | null | undefined;
   refresh_family_max_age?: number | null | undefined;
   refresh_grace_period?: number | null | undefined;
+  logo_uri?: string | null | undefined;
   /** Import an existing client id (migration from another server). */
   client_id?: string | undefined;
   /** Import an existing client secret (migration); otherwise one is generated. */
@@ -125,6 +126,20 @@ function validateRedirectUris(value: unknown): string[] {
     if (url.protocol === 'javascript:' || url.protocol === 'data:') throw invalid('redirect_uris', `${uri} has a forbidden scheme`);
     return uri;
   });
+}
+
+/** An https image URL for the consent page (or a small data: image); null clears it. */
+function validateLogoUri(value: unknown): string | null {
+  if (value === null) return null;
+  if (typeof value !== 'string' || value.length > 2000) throw invalid('logo_uri', 'must be an https URL of at most 2000 characters, or null');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalid('logo_uri', 'must be an absolute https URL');
+  }
+  if (url.protocol !== 'https:') throw invalid('logo_uri', 'must use https (the consent page loads it in the user\'s browser)');
+  return value;
 }
 
 function validateGrantTypes(value: unknown, type: ApplicationType): GrantType[] {
@@ -207,6 +222,7 @@ export async function createApplication(
     refreshTokenTtl: null,
     refreshFamilyMaxAge: null,
     refreshGracePeriod: null,
+    logoUri: input.logo_uri === undefined ? null : validateLogoUri(input.logo_uri),
     ...refreshSettings(input),
     createdAt: now,
     updatedAt: now,
@@ -261,6 +277,7 @@ export async function updateApplication(ctx: AdminContext, idOrClientId: string,
     ...(input.grant_types !== undefined ? { grantTypes: validateGrantTypes(input.grant_types, app.type) } : {}),
     ...(input.refresh_policy !== undefined ? { refreshPolicy: validateRefreshPolicy(input.refresh_policy, app.type) } : {}),
     ...(input.access_token_ttl !== undefined ? { accessTokenTtl: validateTtl(input.access_token_ttl, limits) } : {}),
+    ...(input.logo_uri !== undefined ? { logoUri: validateLogoUri(input.logo_uri) } : {}),
     ...refreshSettings(input),
   };
   const updated = await ctx.stores.transaction(async (tx) => {
@@ -344,6 +361,7 @@ export function applicationView(app: Application): Record<string, unknown> {
     refresh_token_ttl: app.refreshTokenTtl,
     refresh_family_max_age: app.refreshFamilyMaxAge,
     refresh_grace_period: app.refreshGracePeriod,
+    logo_uri: app.logoUri,
     created_at: app.createdAt,
     updated_at: app.updatedAt,
   };

@@ -29,6 +29,8 @@ export interface Application {
   refreshFamilyMaxAge: number | null;
   /** Seconds a spent refresh token may be replayed for the same successor (lost responses); null = server default. */
   refreshGracePeriod: number | null;
+  /** An https image shown on the consent page; null for none. */
+  logoUri: string | null;
   createdAt: number;
   updatedAt: number;
 }

@@ -15,6 +15,14 @@ export const OAUTH_ERROR_STATUS = {
   unsupported_response_type: 400,
   server_error: 500,
   temporarily_unavailable: 503,
+  // OpenID Connect Core §3.1.2.6 (prompt=none)
+  login_required: 400,
+  consent_required: 400,
+  // OpenID CIBA Core §13 (authentication request) and §11 (token polling, as RFC 8628 §3.5)
+  unknown_user_id: 400,
+  authorization_pending: 400,
+  slow_down: 400,
+  expired_token: 400,
   // RFC 7009 §2.2.1
   unsupported_token_type: 400,
   // RFC 6750 §3.1

@@ -10,7 +10,7 @@ import type { Runtime } from '../runtime.js';
  * Request parameters as a flat string map. RFC 6749 §3.2: parameters sent without a value are treated
  * as omitted, and request parameters MUST NOT be included more than once.
  */
-function parseForm(body: string): Record<string, string> {
+export function parseForm(body: string): Record<string, string> {
   const params: Record<string, string> = Object.create(null);
   const seen = new Set<string>();
   for (const [key, value] of new URLSearchParams(body)) {

@@ -6,6 +6,7 @@ export async function wellKnownRoutes(app: FastifyInstance, rt: Runtime): Promis
   const issuer = rt.config.issuer;
   const metadata = {
     issuer,
+    authorization_endpoint: `${issuer}/oauth/authorize`,
     token_endpoint: `${issuer}/oauth/token`,
     jwks_uri: `${issuer}/.well-known/jwks.json`,
     introspection_endpoint: `${issuer}/oauth/introspect`,
@@ -14,7 +15,13 @@ export async function wellKnownRoutes(app: FastifyInstance, rt: Runtime): Promis
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     grant_types_supported: [...rt.grants.keys()],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-    response_types_supported: [] as string[],
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    // RFC 7636 §4.3 and RFC 9700 §2.1.1: S256 only.
+    code_challenge_methods_supported: ['S256'],
+    // RFC 9207 §3: every authorization response carries `iss`.
+    authorization_response_iss_parameter_supported: true,
+    prompt_values_supported: ['none', 'login', 'consent'],
     scopes_supported: [] as string[],
     service_documentation: `${issuer}/api/v1/openapi.json`,
   };

@@ -6,6 +6,13 @@ import type { Stores } from '../storage/ports.js';
 import type { TokenResponse } from '../grants/grant.js';
 import { mintCredentials, type InstallationTokenDeps } from './installation-tokens.js';
 
+export class ConcurrentInstallationError extends Error {
+  override name = 'ConcurrentInstallationError';
+  constructor(options: { cause: unknown }) {
+    super('the installation was created concurrently', options);
+  }
+}
+
 export interface GrantedInstallation {
   installation: Installation;
   familyId: string;
@@ -43,9 +50,9 @@ export async function grantInstallation(
     try {
       await tx.installations.create(installation);
     } catch (err) {
-      // Two consents for the same organization at once: the other created it first; the caller's
-      // transaction is aborted on PostgreSQL, so the token request fails and the client retries.
-      if (isUniqueViolation(err)) throw new Error('the installation was created concurrently', { cause: err });
+      // Two grants for the same organization at once: the other created it first. The caller's
+      // transaction is aborted (on PostgreSQL) and must run again (grants/outcome.ts does).
+      if (isUniqueViolation(err)) throw new ConcurrentInstallationError({ cause: err });
       throw err;
     }
     action = 'installation.created';

@@ -50,6 +50,7 @@ export interface ApplicationPatch {
   refreshTokenTtl?: number | null;
   refreshFamilyMaxAge?: number | null;
   refreshGracePeriod?: number | null;
+  logoUri?: string | null;
   updatedAt: number;
 }
 

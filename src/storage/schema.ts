@@ -33,6 +33,7 @@ export interface ApplicationsTable {
   refresh_token_ttl: number | null;
   refresh_family_max_age: number | null;
   refresh_grace_period: number | null;
+  logo_uri: string | null;
   created_at: number;
   updated_at: number;
 }

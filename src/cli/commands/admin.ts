@@ -4,7 +4,8 @@ import * as scopes from '../../admin/scopes.js';
 import * as orgs from '../../admin/organizations.js';
 import * as apps from '../../admin/applications.js';
 import { rotateSigningKey } from '../../admin/keys.js';
-import { initialize } from '../../admin/bootstrap.js';
+import { DEFAULT_ADMIN_EMAIL, initialize } from '../../admin/bootstrap.js';
+import { userView } from '../../admin/users.js';
 import { SIGNING_ALGS, type SigningAlg } from '../../config/schema.js';
 import { AdminError } from '../../admin/problem.js';
 import { print, table } from '../output.js';
@@ -25,19 +26,48 @@ function withCommon(cmd: Command): Command {
 }
 
 export function registerAdminCommands(program: Command): void {
-  withCommon(program.command('init').description('create the admin application (scope grantry:admin) once; prints its credentials')).action(async (o: Opts) =>
+  withCommon(
+    program
+      .command('init')
+      .description('create the admin application (scope grantry:admin) and the first platform administrator once; prints their credentials')
+      .option('--admin-email <email>', 'email of the first platform administrator', DEFAULT_ADMIN_EMAIL)
+      .option('--setup-link', 'print a one-time setup link for the administrator instead of a generated password'),
+  ).action(async (o: Opts) =>
     withRuntime(o, async (rt) => {
-      const r = await initialize(rt.admin(CLI_ACTOR), { maxAccessTokenTtl: rt.config.maxAccessTokenTtl });
-      const out = { created: r.created, ...apps.applicationView(r.application), client_secret: r.clientSecret, token_endpoint: `${rt.config.issuer}/oauth/token` };
+      const r = await initialize(
+        rt.admin(CLI_ACTOR),
+        { maxAccessTokenTtl: rt.config.maxAccessTokenTtl },
+        { email: o.adminEmail as string | undefined, setupLink: o.setupLink === true, issuer: rt.config.issuer, setupLinkTtlMs: rt.config.setupLinkTtl * 1000 },
+      );
+      const admin = r.adminUser!;
+      const out = {
+        created: r.created,
+        ...apps.applicationView(r.application),
+        client_secret: r.clientSecret,
+        token_endpoint: `${rt.config.issuer}/oauth/token`,
+        admin_user: userView(admin.user, await rt.stores.users.memberships(admin.user.id)),
+        admin_user_created: admin.created,
+        admin_password: admin.password,
+        admin_setup_link: admin.setupLink,
+      };
+      const adminLines = admin.created
+        ? [
+            `Created the platform administrator ${admin.user.email}.`,
+            admin.password ? `  password:   ${admin.password}   (shown once: store it now)` : `  setup link: ${admin.setupLink}   (one-time: open it to set a password)`,
+          ]
+        : [`The platform administrator ${admin.user.email} already exists; for a new password run: grantry users setup-link ${admin.user.email}`];
       print(o, out, () =>
-        r.created
-          ? [
-              'Created the admin application. The secret is shown once: store it now.',
-              `  client_id:     ${r.application.clientId}`,
-              `  client_secret: ${r.clientSecret}`,
-              `Get a management token: curl -u "$CLIENT_ID:$CLIENT_SECRET" -d grant_type=client_credentials -d scope=grantry:admin ${rt.config.issuer}/oauth/token`,
-            ].join('\n')
-          : `The admin application already exists (client_id ${r.application.clientId}); its secret was shown when it was created. Rotate it with: grantry apps rotate-secret ${r.application.clientId}`,
+        [
+          r.created
+            ? [
+                'Created the admin application. The secret is shown once: store it now.',
+                `  client_id:     ${r.application.clientId}`,
+                `  client_secret: ${r.clientSecret}`,
+                `Get a management token: curl -u "$CLIENT_ID:$CLIENT_SECRET" -d grant_type=client_credentials -d scope=grantry:admin ${rt.config.issuer}/oauth/token`,
+              ].join('\n')
+            : `The admin application already exists (client_id ${r.application.clientId}); its secret was shown when it was created. Rotate it with: grantry apps rotate-secret ${r.application.clientId}`,
+          ...adminLines,
+        ].join('\n'),
       );
     }),
   );
@@ -104,7 +134,8 @@ export function registerAdminCommands(program: Command): void {
       .option('--access-token-ttl <seconds>', 'access-token lifetime', int('--access-token-ttl'))
       .option('--refresh-token-ttl <seconds>', 'idle lifetime of refresh tokens (0 = while installed)', int('--refresh-token-ttl'))
       .option('--refresh-family-max-age <seconds>', 'absolute lifetime of a refresh-token family (0 = none)', int('--refresh-family-max-age'))
-      .option('--refresh-grace-period <seconds>', 'replay window for a just-rotated refresh token', int('--refresh-grace-period'));
+      .option('--refresh-grace-period <seconds>', 'replay window for a just-rotated refresh token', int('--refresh-grace-period'))
+      .option('--logo-uri <url>', 'https URL of a logo for the consent page');
   const appInput = (o: Opts): apps.ApplicationInput => ({
     name: o.name as string | undefined,
     scopes: splitScopes(o.scopes),
@@ -115,6 +146,7 @@ export function registerAdminCommands(program: Command): void {
     refresh_token_ttl: o.refreshTokenTtl as number | undefined,
     refresh_family_max_age: o.refreshFamilyMaxAge as number | undefined,
     refresh_grace_period: o.refreshGracePeriod as number | undefined,
+    logo_uri: o.logoUri as string | undefined,
   });
   withCommon(
     appOptions(appsCmd.command('create').description('register an application; prints its client id and secret (shown once)'))

@@ -76,6 +76,7 @@ const applicationFields = {
   refresh_token_ttl: Type.Union([Type.Integer(), Type.Null()], { description: 'idle lifetime of a refresh token in seconds; 0 = no expiry while installed; null for the server default' }),
   refresh_family_max_age: Type.Union([Type.Integer(), Type.Null()], { description: 'absolute lifetime of a refresh-token family in seconds; 0 = none; null for the server default' }),
   refresh_grace_period: Type.Union([Type.Integer(), Type.Null()], { description: 'seconds a rotated refresh token may be replayed for the same successor; null for the server default' }),
+  logo_uri: Type.Union([Type.String({ maxLength: 2000 }), Type.Null()], { description: 'https URL of a logo shown on the consent page; null for none' }),
 };
 
 export const Application = Type.Object({
@@ -92,6 +93,7 @@ export const Application = Type.Object({
   refresh_token_ttl: Type.Union([Type.Integer(), Type.Null()]),
   refresh_family_max_age: Type.Union([Type.Integer(), Type.Null()]),
   refresh_grace_period: Type.Union([Type.Integer(), Type.Null()]),
+  logo_uri: Type.Union([Type.String(), Type.Null()]),
   created_at: Type.Integer(),
   updated_at: Type.Integer(),
   secrets: Type.Optional(Type.Array(Secret)),
@@ -115,6 +117,7 @@ export const CreateApplication = Type.Object(
     refresh_token_ttl: Type.Optional(applicationFields.refresh_token_ttl),
     refresh_family_max_age: Type.Optional(applicationFields.refresh_family_max_age),
     refresh_grace_period: Type.Optional(applicationFields.refresh_grace_period),
+    logo_uri: Type.Optional(applicationFields.logo_uri),
     client_id: Type.Optional(Type.String({ maxLength: 128, description: 'Import an existing client id (migration).' })),
     client_secret: Type.Optional(Type.String({ maxLength: 256, description: 'Import an existing client secret (migration).' })),
   },
@@ -132,6 +135,7 @@ export const UpdateApplication = Type.Object(
     refresh_token_ttl: Type.Optional(applicationFields.refresh_token_ttl),
     refresh_family_max_age: Type.Optional(applicationFields.refresh_family_max_age),
     refresh_grace_period: Type.Optional(applicationFields.refresh_grace_period),
+    logo_uri: Type.Optional(applicationFields.logo_uri),
   },
   { additionalProperties: false },
 );

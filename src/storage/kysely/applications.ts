@@ -18,6 +18,7 @@ const rowToApp = (r: Selectable<ApplicationsTable>): Application => ({
   refreshTokenTtl: r.refresh_token_ttl,
   refreshFamilyMaxAge: r.refresh_family_max_age,
   refreshGracePeriod: r.refresh_grace_period,
+  logoUri: r.logo_uri,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -59,6 +60,7 @@ export function applicationStore(db: Kysely<Database>): ApplicationStore {
           refresh_token_ttl: app.refreshTokenTtl,
           refresh_family_max_age: app.refreshFamilyMaxAge,
           refresh_grace_period: app.refreshGracePeriod,
+          logo_uri: app.logoUri,
           created_at: app.createdAt,
           updated_at: app.updatedAt,
         })
@@ -90,6 +92,7 @@ export function applicationStore(db: Kysely<Database>): ApplicationStore {
       if (patch.refreshTokenTtl !== undefined) set.refresh_token_ttl = patch.refreshTokenTtl;
       if (patch.refreshFamilyMaxAge !== undefined) set.refresh_family_max_age = patch.refreshFamilyMaxAge;
       if (patch.refreshGracePeriod !== undefined) set.refresh_grace_period = patch.refreshGracePeriod;
+      if (patch.logoUri !== undefined) set.logo_uri = patch.logoUri;
       const res = await db.updateTable('applications').set(set).where('id', '=', id).executeTakeFirst();
       if (Number(res.numUpdatedRows) === 0) return null;
       return this.get(id);

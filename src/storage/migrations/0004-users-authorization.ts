@@ -94,11 +94,14 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
     .execute();
   await db.schema.createIndex('decoupled_requests_status_idx').on('decoupled_requests').columns(['status', 'id']).execute();
 
+  // Shown on the consent page (OAuth 2.0 Dynamic Client Registration's logo_uri, RFC 7591 §2).
+  await db.schema.alterTable('applications').addColumn('logo_uri', 'text').execute();
   await db.schema.alterTable('refresh_families').addColumn('origin', 'text', (c) => c.notNull().defaultTo('webhook')).execute();
 }
 
 export async function down(db: Kysely<unknown>, _dialect: Dialect): Promise<void> {
   await db.schema.alterTable('refresh_families').dropColumn('origin').execute();
+  await db.schema.alterTable('applications').dropColumn('logo_uri').execute();
   for (const table of ['decoupled_requests', 'authorization_codes', 'login_throttle', 'setup_tokens', 'sessions', 'memberships', 'users']) {
     await db.schema.dropTable(table).execute();
   }
