@@ -10,6 +10,7 @@ import { loggerOptions, startServer } from '../server.js';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerWebhookCommands } from './commands/webhooks.js';
 import { registerInstallationCommands } from './commands/installations.js';
+import { registerUserCommands } from './commands/users.js';
 import { fail, print } from './output.js';
 import { configFrom, type GlobalOptions } from './runtime.js';
 
@@ -89,5 +90,6 @@ program
 registerAdminCommands(program);
 registerWebhookCommands(program);
 registerInstallationCommands(program);
+registerUserCommands(program);
 
 await program.parseAsync(process.argv);

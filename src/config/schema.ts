@@ -218,6 +218,14 @@ export const settings = {
     default: true,
     description: 'Serve Prometheus metrics at /metrics.',
   }),
+  setupLinkTtl: s<number>({
+    env: 'GRANTRY_SETUP_LINK_TTL',
+    type: 'integer',
+    default: 259200,
+    min: 300,
+    max: 30 * 86400,
+    description: 'Seconds a one-time setup link (a new user without a password, or a password reset by an administrator) stays usable.',
+  }),
 } as const;
 
 export type Settings = typeof settings;
