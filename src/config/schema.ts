@@ -226,6 +226,30 @@ export const settings = {
     max: 30 * 86400,
     description: 'Seconds a one-time setup link (a new user without a password, or a password reset by an administrator) stays usable.',
   }),
+  sessionTtl: s<number>({
+    env: 'GRANTRY_SESSION_TTL',
+    type: 'integer',
+    default: 43200,
+    min: 300,
+    max: 30 * 86400,
+    description: 'Seconds a browser sign-in stays valid without activity (sliding); signing out or disabling the user ends it at once.',
+  }),
+  decoupledRequestTtl: s<number>({
+    env: 'GRANTRY_DECOUPLED_REQUEST_TTL',
+    type: 'integer',
+    default: 600,
+    min: 30,
+    max: 86400,
+    description: 'Seconds a decoupled (CIBA) authorization request waits for the user before it expires (`expires_in`).',
+  }),
+  decoupledPollInterval: s<number>({
+    env: 'GRANTRY_DECOUPLED_POLL_INTERVAL',
+    type: 'integer',
+    default: 5,
+    min: 1,
+    max: 60,
+    description: 'Minimum seconds between two polls of one decoupled request (`interval`); a faster poll gets `slow_down` and the interval grows by 5 s.',
+  }),
 } as const;
 
 export type Settings = typeof settings;
