@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import type { Runtime } from './runtime.js';
 import { errorHandler, sendOAuth, sendProblem } from './http/errors.js';
 import { oauthRoutes } from './http/oauth-routes.js';
+import { cibaRoutes } from './http/ciba-routes.js';
 import { browserRoutes } from './http/browser-routes.js';
 import { wellKnownRoutes } from './http/well-known.js';
 import { healthRoutes } from './http/health.js';
@@ -10,6 +11,7 @@ import { adminRoutes } from './http/admin/routes.js';
 import { webhookRoutes } from './http/admin/webhook-routes.js';
 import { installationRoutes } from './http/admin/installation-routes.js';
 import { userRoutes } from './http/admin/user-routes.js';
+import { decoupledRoutes } from './http/admin/decoupled-routes.js';
 import { Problem } from './http/admin/schemas.js';
 import { OAuthError } from './domain/oauth-error.js';
 
@@ -72,6 +74,7 @@ export async function buildApp(rt: Runtime, options: BuildAppOptions = {}): Prom
   // Shared by every management-API route (RFC 9457 problem document).
   app.addSchema(Problem);
   await app.register(async (scope) => oauthRoutes(scope, rt));
+  await app.register(async (scope) => cibaRoutes(scope, rt));
   await app.register(async (scope) => browserRoutes(scope, rt));
   await app.register(async (scope) => wellKnownRoutes(scope, rt));
   await app.register(async (scope) => healthRoutes(scope, rt));
@@ -79,6 +82,7 @@ export async function buildApp(rt: Runtime, options: BuildAppOptions = {}): Prom
   await app.register(async (scope) => webhookRoutes(scope, rt), { prefix: '/api/v1' });
   await app.register(async (scope) => installationRoutes(scope, rt), { prefix: '/api/v1' });
   await app.register(async (scope) => userRoutes(scope, rt), { prefix: '/api/v1' });
+  await app.register(async (scope) => decoupledRoutes(scope, rt), { prefix: '/api/v1' });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   return app;

@@ -33,8 +33,9 @@ const OWNERS: Record<ApplicationType, Organization['type'][]> = {
 };
 const ALLOWED_GRANTS: Record<ApplicationType, GrantType[]> = {
   merchant: ['client_credentials'],
-  third_party: ['refresh_token', 'authorization_code'],
-  native: ['refresh_token', 'authorization_code', 'client_credentials'],
+  // CIBA (decoupled authorization) is opt-in through grant_types; confidential installable apps only.
+  third_party: ['refresh_token', 'authorization_code', 'urn:openid:params:grant-type:ciba'],
+  native: ['refresh_token', 'authorization_code', 'client_credentials', 'urn:openid:params:grant-type:ciba'],
   public: ['authorization_code', 'refresh_token'],
 };
 

@@ -6,7 +6,10 @@ export type ApplicationType = (typeof APPLICATION_TYPES)[number];
 export const ORGANIZATION_TYPES = ['merchant', 'partner', 'platform'] as const;
 export type OrganizationType = (typeof ORGANIZATION_TYPES)[number];
 
-export const GRANT_TYPES = ['client_credentials', 'refresh_token', 'authorization_code'] as const;
+/** OpenID CIBA Core §10.1: the grant type of the token request of a decoupled (backchannel) authorization. */
+export const CIBA_GRANT_TYPE = 'urn:openid:params:grant-type:ciba';
+
+export const GRANT_TYPES = ['client_credentials', 'refresh_token', 'authorization_code', CIBA_GRANT_TYPE] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
 
 export const REFRESH_POLICIES = ['rotate', 'reuse'] as const;

@@ -20,6 +20,7 @@ export const OAUTH_ERROR_STATUS = {
   consent_required: 400,
   // OpenID CIBA Core §13 (authentication request) and §11 (token polling, as RFC 8628 §3.5)
   unknown_user_id: 400,
+  invalid_binding_message: 400,
   authorization_pending: 400,
   slow_down: 400,
   expired_token: 400,

@@ -22,6 +22,10 @@ export async function wellKnownRoutes(app: FastifyInstance, rt: Runtime): Promis
     // RFC 9207 §3: every authorization response carries `iss`.
     authorization_response_iss_parameter_supported: true,
     prompt_values_supported: ['none', 'login', 'consent'],
+    // OpenID CIBA Core §4: decoupled authorization in poll mode only, without user_code.
+    backchannel_authentication_endpoint: `${issuer}/oauth/bc-authorize`,
+    backchannel_token_delivery_modes_supported: ['poll'],
+    backchannel_user_code_parameter_supported: false,
     scopes_supported: [] as string[],
     service_documentation: `${issuer}/api/v1/openapi.json`,
   };
