@@ -20,7 +20,9 @@ import type { Runtime } from '../runtime.js';
 import { parseForm } from './oauth-routes.js';
 import { formActionSource, pageHeaders } from './pages/layout.js';
 import { STYLESHEET_PATH, stylesheet } from './pages/assets.js';
-import { consentPage, errorPage, setupDonePage, setupPasswordPage, signedInPage, signInPage, type AppSummary } from './pages/views.js';
+import { consentPage, decoupledRequestsPage, errorPage, setupDonePage, setupPasswordPage, signedInPage, signInPage, type AppSummary, type DecoupledRequest as DecoupledCard } from './pages/views.js';
+import { decideDecoupledRequest, listDecoupledRequests, type DecoupledRequestView } from '../protocol/decoupled.js';
+import { AdminError } from '../admin/problem.js';
 
 const SESSION_COOKIE = 'grantry_session';
 const CSRF_COOKIE = 'grantry_csrf';
@@ -280,6 +282,72 @@ export async function browserRoutes(app: FastifyInstance, rt: Runtime): Promise<
         links: [{ href: '/account/requests', label: 'Requests waiting for your approval' }],
       }),
     );
+  });
+
+  // Decoupled (CIBA) requests waiting for this user: the approval side of /oauth/bc-authorize.
+  const requestCards = async (user: User, items: DecoupledRequestView[]): Promise<DecoupledCard[]> => {
+    const mine = await grantingOrganizations(rt.stores, user);
+    const cards: DecoupledCard[] = [];
+    for (const r of items) {
+      const app = await rt.stores.applications.get(r.application_id);
+      if (!app) continue;
+      const owner = await rt.stores.organizations.get(app.organizationId);
+      const catalogue = await rt.stores.scopes.getMany(r.scopes);
+      const named = r.organization_id ? await rt.stores.organizations.get(r.organization_id) : null;
+      cards.push({
+        id: r.id,
+        app: { name: app.name, logoUrl: app.logoUri, ownerName: owner?.name ?? 'unknown' },
+        scopes: r.scopes.map((scope) => ({ scope, description: catalogue.find((c) => c.scope === scope)?.description || scope })),
+        bindingMessage: r.binding_message,
+        createdAt: r.created_at,
+        expiresAt: r.expires_at,
+        // A request naming an organization is granted for it; one naming the user, for one of theirs.
+        organizations: named ? [{ id: named.id, name: named.name }] : mine.map((o) => ({ id: o.id, name: o.name })),
+      });
+    }
+    return cards;
+  };
+
+  const renderRequests = async (req: FastifyRequest, reply: FastifyReply, signedIn: { user: User; session: string }, status: number, notice: string | null) => {
+    const page = await listDecoupledRequests(rt.tokenDeps, { kind: 'user', user: signedIn.user }, { status: 'pending', limit: 50 });
+    return send(
+      reply,
+      status,
+      decoupledRequestsPage({
+        user: { email: signedIn.user.email },
+        csrf: csrfFor(req, reply, signedIn.session),
+        requests: await requestCards(signedIn.user, page.items),
+        actionFor: (id) => `/account/requests/${encodeURIComponent(id)}`,
+        signOutAction: '/logout',
+        notice,
+        now: rt.clock.now(),
+      }),
+    );
+  };
+
+  app.get('/account/requests', { schema: { hide: true } }, async (req, reply) => {
+    const signedIn = await currentUser(req);
+    if (!signedIn) return reply.redirect(pathWithQuery('/login', { return_to: '/account/requests' }), 303);
+    const done = (req.query as Record<string, unknown>).done;
+    const notice = done === 'approved' ? 'Approved. The application can now get its tokens.' : done === 'denied' ? 'Denied. The application was told.' : null;
+    return renderRequests(req, reply, signedIn, 200, notice);
+  });
+
+  app.post('/account/requests/:id', { schema: { hide: true } }, async (req, reply) => {
+    const signedIn = await currentUser(req);
+    if (!signedIn) return reply.redirect(pathWithQuery('/login', { return_to: '/account/requests' }), 303);
+    if (!checkForm(req, signedIn.session)) return forbidden(reply);
+    const body = (req.body ?? {}) as Record<string, string>;
+    const decision = body.decision === 'approve' ? 'approve' : 'deny';
+    try {
+      await decideDecoupledRequest(rt.tokenDeps, { kind: 'user', user: signedIn.user }, (req.params as { id: string }).id, decision, body.organization_id || undefined);
+    } catch (err) {
+      // Expired, decided elsewhere, or not this user's: say so on the list, which is current again.
+      if (err instanceof AdminError) return renderRequests(req, reply, signedIn, err.kind === 'not_found' ? 404 : err.kind === 'invalid_input' ? 400 : 409, `That request could not be ${decision === 'approve' ? 'approved' : 'denied'}: ${err.message}.`);
+      throw err;
+    }
+    // Post/redirect/get, so a reload does not send the decision again.
+    return reply.redirect(`/account/requests?done=${decision === 'approve' ? 'approved' : 'denied'}`, 303);
   });
 
   // Errors in these routes are pages, not JSON.
