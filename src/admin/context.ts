@@ -1,5 +1,6 @@
 import type { Clock } from '../domain/clock.js';
-import { newId, type Random } from '../domain/random.js';
+import type { Random } from '../domain/random.js';
+import { appendAudit } from '../protocol/audit.js';
 import type { Hasher } from '../crypto/hasher.js';
 import type { ClientRegistry } from '../protocol/client-registry.js';
 import type { Stores } from '../storage/ports.js';
@@ -23,7 +24,7 @@ export async function audit(
   data: Record<string, unknown> = {},
 ): Promise<void> {
   const at = ctx.clock.now();
-  await stores.audit.append({ id: newId('evt', at, ctx.random), at, actor: ctx.actor, action, targetType: target.type, targetId: target.id, data });
+  await appendAudit(stores, ctx.random, at, { actor: ctx.actor, action, target, data });
 }
 
 export const PAGE_MAX = 200;

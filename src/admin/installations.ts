@@ -1,4 +1,4 @@
-import type { Installation } from '../domain/installation.js';
+import { newInstallation, type Installation } from '../domain/installation.js';
 import type { Application } from '../domain/application.js';
 import { newId } from '../domain/random.js';
 import type { Page, Stores } from '../storage/ports.js';
@@ -81,18 +81,7 @@ export async function install(
   if (!app.grantTypes.includes('refresh_token')) throw invalid('application_id', 'the application does not use the refresh_token grant');
   const scopes = validScopes(input.scopes, app);
   const now = ctx.clock.now();
-  const installation: Installation = {
-    id: newId('ins', now, ctx.random),
-    organizationId: org.id,
-    applicationId: app.id,
-    scopes,
-    status: 'active',
-    credentialsVersion: 1,
-    deliveryFailedAt: null,
-    createdAt: now,
-    updatedAt: now,
-    uninstalledAt: null,
-  };
+  const installation = newInstallation({ id: newId('ins', now, ctx.random), organizationId: org.id, applicationId: app.id, scopes, now });
   try {
     const deliveries = await ctx.stores.transaction(async (tx) => {
       await tx.installations.create(installation);

@@ -14,6 +14,12 @@ export interface Installation {
   uninstalledAt: number | null;
 }
 
+/** A new, live installation at its first credentials version. */
+export function newInstallation(input: { id: string; organizationId: string; applicationId: string; scopes: string[]; now: number }): Installation {
+  const { id, organizationId, applicationId, scopes, now } = input;
+  return { id, organizationId, applicationId, scopes, status: 'active', credentialsVersion: 1, deliveryFailedAt: null, createdAt: now, updatedAt: now, uninstalledAt: null };
+}
+
 /** The chain of refresh tokens issued under one installation credentials version. */
 export interface RefreshFamily {
   id: string;

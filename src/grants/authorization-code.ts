@@ -2,7 +2,6 @@ import { timingSafeEqual } from 'node:crypto';
 import { OAuthError } from '../domain/oauth-error.js';
 import { AUTHORIZATION_CODE_PREFIX, CODE_VERIFIER_RE, type AuthorizationCode } from '../domain/authorization.js';
 import { GRANTING_ROLES } from '../domain/user.js';
-import { newId } from '../domain/random.js';
 import type { Application } from '../domain/application.js';
 import type { Stores } from '../storage/ports.js';
 import { s256 } from '../protocol/authorize.js';
@@ -10,6 +9,7 @@ import { grantInstallation } from '../protocol/grant-installation.js';
 import { revokeFamilies } from '../protocol/installation-tokens.js';
 import { runGrantTransaction, type Outcome } from './outcome.js';
 import type { GrantDeps, GrantHandler } from './grant.js';
+import { appendAudit } from '../protocol/audit.js';
 
 const INVALID = 'the authorization code is invalid, expired or was already used';
 const fail = (description = INVALID): Outcome => ({ error: new OAuthError('invalid_grant', description) });
@@ -80,13 +80,10 @@ async function replayed(tx: Stores, deps: GrantDeps, app: Application, hash: str
   if (code.familyId) {
     const revoked = await revokeFamilies(tx, { familyId: code.familyId }, now, 'code_replayed');
     if (revoked.length > 0) {
-      await tx.audit.append({
-        id: newId('evt', now, deps.random),
-        at: now,
+      await appendAudit(tx, deps.random, now, {
         actor: `app:${app.clientId}`,
         action: 'authorization_code.replayed',
-        targetType: 'installation',
-        targetId: code.installationId ?? '',
+        target: { type: 'installation', id: code.installationId ?? '' },
         data: { family_id: code.familyId, client_id: app.clientId },
       });
     }

@@ -2,12 +2,12 @@ import { OAuthError } from '../domain/oauth-error.js';
 import type { Application } from '../domain/application.js';
 import type { RefreshFamily, RefreshTokenRecord } from '../domain/installation.js';
 import { REFRESH_TOKEN_PREFIX } from '../domain/installation.js';
-import { newId } from '../domain/random.js';
 import { parseScopeParam } from '../domain/scope.js';
 import type { Stores } from '../storage/ports.js';
 import { enqueueEvent } from '../webhooks/enqueue.js';
 import { issueInstallationAccessToken, refreshExpiry, refreshSettings, revokeFamilies } from '../protocol/installation-tokens.js';
 import type { GrantDeps, GrantHandler, TokenResponse } from './grant.js';
+import { appendAudit } from '../protocol/audit.js';
 
 type Outcome = { ok: TokenResponse } | { error: OAuthError };
 
@@ -125,13 +125,10 @@ async function spent(tx: Stores, deps: GrantDeps, app: Application, token: Refre
 async function reuseDetected(tx: Stores, deps: GrantDeps, app: Application, family: RefreshFamily, now: number): Promise<Outcome> {
   const revoked = await revokeFamilies(tx, { familyId: family.id }, now, 'reuse_detected');
   if (revoked.length > 0) {
-    await tx.audit.append({
-      id: newId('evt', now, deps.random),
-      at: now,
+    await appendAudit(tx, deps.random, now, {
       actor: `app:${app.clientId}`,
       action: 'refresh_token.reuse_detected',
-      targetType: 'installation',
-      targetId: family.installationId,
+      target: { type: 'installation', id: family.installationId },
       data: { family_id: family.id, client_id: app.clientId },
     });
     await enqueueEvent(tx, deps, {

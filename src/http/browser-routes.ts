@@ -3,7 +3,7 @@ import cookie from '@fastify/cookie';
 import { OAuthError } from '../domain/oauth-error.js';
 import type { User } from '../domain/user.js';
 import { passwordProblem, hashPassword } from '../crypto/password.js';
-import { newId } from '../domain/random.js';
+import { appendAudit } from '../protocol/audit.js';
 import {
   checkAuthorizationRequest,
   errorRedirect,
@@ -17,7 +17,7 @@ import { csrfToken, csrfValid, sessionUser, signIn, signOut, type SessionDeps } 
 import { grantingOrganizations } from '../protocol/granting.js';
 import type { Organization } from '../domain/organization.js';
 import type { Runtime } from '../runtime.js';
-import { parseForm } from './oauth-routes.js';
+import { registerFormParser } from './oauth-routes.js';
 import { formActionSource, pageHeaders } from './pages/layout.js';
 import { STYLESHEET_PATH, stylesheet } from './pages/assets.js';
 import { consentPage, decoupledRequestsPage, errorPage, setupDonePage, setupPasswordPage, signedInPage, signInPage, type AppSummary, type DecoupledRequest as DecoupledCard } from './pages/views.js';
@@ -42,13 +42,7 @@ const pathWithQuery = (path: string, query: Record<string, string>): string => `
  */
 export async function browserRoutes(app: FastifyInstance, rt: Runtime): Promise<void> {
   await app.register(cookie);
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, parseForm(body as string));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
-  });
+  registerFormParser(app);
 
   const deps: SessionDeps = { stores: rt.stores, clock: rt.clock, random: rt.random, hasher: rt.hasher, config: rt.config };
   // Secure cookies outside development (http://localhost in development would drop them).
@@ -262,7 +256,7 @@ export async function browserRoutes(app: FastifyInstance, rt: Runtime): Promise<
       if ((await tx.users.consumeSetupToken(hash, now)) !== user.id) return false;
       await tx.users.update(user.id, { passwordHash, updatedAt: now });
       await tx.sessions.deleteForUser(user.id);
-      await tx.audit.append({ id: newId('evt', now, rt.random), at: now, actor: `user:${user.id}`, action: 'user.password_set', targetType: 'user', targetId: user.id, data: {} });
+      await appendAudit(tx, rt.random, now, { actor: `user:${user.id}`, action: 'user.password_set', target: { type: 'user', id: user.id } });
       return true;
     });
     if (!done) return fail(reply, 400, 'This link cannot be used', 'The link was already used. Ask an administrator for a new one.');

@@ -3,7 +3,7 @@ import { OAuthError } from '../domain/oauth-error.js';
 import { authenticateClient } from '../protocol/client-auth.js';
 import { requestDecoupledAuthorization } from '../protocol/decoupled.js';
 import type { Runtime } from '../runtime.js';
-import { oauthParams, parseForm } from './oauth-routes.js';
+import { oauthParams, registerFormParser } from './oauth-routes.js';
 
 const backchannelResponseSchema = {
   type: 'object',
@@ -16,13 +16,7 @@ const backchannelResponseSchema = {
  * scope: the form parser below applies to this plugin only.
  */
 export async function cibaRoutes(app: FastifyInstance, rt: Runtime): Promise<void> {
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, parseForm(body as string));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
-  });
+  registerFormParser(app);
 
   // CIBA §7.1: an authenticated POST (form-encoded; JSON accepted as at the token endpoint, seed 002).
   app.post('/oauth/bc-authorize', { schema: { hide: true, response: { 200: backchannelResponseSchema } } }, async (req, reply) => {

@@ -21,6 +21,17 @@ export function parseForm(body: string): Record<string, string> {
   return params;
 }
 
+/** Registers the RFC 6749 form parser in a plugin scope (content-type parsers are scoped per plugin). */
+export function registerFormParser(app: FastifyInstance): void {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseForm(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+}
+
 /** A JSON body (seed 002) must be one flat object of strings, like a form. */
 export function oauthParams(req: FastifyRequest): Record<string, string> {
   const body = req.body;
@@ -53,13 +64,7 @@ const tokenResponseSchema = {
 
 /** The OAuth endpoints; registered in their own scope so the form parser applies only here. */
 export async function oauthRoutes(app: FastifyInstance, rt: Runtime): Promise<void> {
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, parseForm(body as string));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
-  });
+  registerFormParser(app);
 
   app.post('/oauth/token', { schema: { hide: true, response: { 200: tokenResponseSchema } } }, async (req, reply) => {
     const started = performance.now();

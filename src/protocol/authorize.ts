@@ -3,12 +3,12 @@ import type { Application } from '../domain/application.js';
 import { OAuthError } from '../domain/oauth-error.js';
 import { AUTHORIZATION_CODE_PREFIX, AUTHORIZATION_CODE_TTL_MS, S256_CHALLENGE_RE } from '../domain/authorization.js';
 import { parseScopeParam } from '../domain/scope.js';
-import { newId } from '../domain/random.js';
 import type { Clock } from '../domain/clock.js';
 import type { Random } from '../domain/random.js';
 import type { Hasher } from '../crypto/hasher.js';
 import type { Stores } from '../storage/ports.js';
 import type { ClientRegistry } from './client-registry.js';
+import { appendAudit } from './audit.js';
 
 /** A validated authorization request (RFC 6749 §4.1.1 with RFC 7636 §4.3). */
 export interface AuthorizationRequest {
@@ -160,29 +160,28 @@ export async function issueAuthorizationCode(
 ): Promise<string> {
   const now = deps.clock.now();
   const code = `${AUTHORIZATION_CODE_PREFIX}${deps.random.token(32)}`;
-  await stores.authorizationCodes.create({
-    hash: deps.hasher.hash(code),
-    applicationId: request.app.id,
-    userId: grant.userId,
-    organizationId: grant.organizationId,
-    redirectUri: request.redirectUri,
-    redirectUriGiven: request.redirectUriGiven,
-    scopes: request.scopes,
-    codeChallenge: request.codeChallenge,
-    createdAt: now,
-    expiresAt: now + AUTHORIZATION_CODE_TTL_MS,
-    redeemedAt: null,
-    familyId: null,
-    installationId: null,
-  });
-  await stores.audit.append({
-    id: newId('evt', now, deps.random),
-    at: now,
-    actor: `user:${grant.userId}`,
-    action: 'authorization.approved',
-    targetType: 'application',
-    targetId: request.app.id,
-    data: { organization_id: grant.organizationId, scopes: request.scopes, client_id: request.app.clientId },
+  await stores.transaction(async (tx) => {
+    await tx.authorizationCodes.create({
+      hash: deps.hasher.hash(code),
+      applicationId: request.app.id,
+      userId: grant.userId,
+      organizationId: grant.organizationId,
+      redirectUri: request.redirectUri,
+      redirectUriGiven: request.redirectUriGiven,
+      scopes: request.scopes,
+      codeChallenge: request.codeChallenge,
+      createdAt: now,
+      expiresAt: now + AUTHORIZATION_CODE_TTL_MS,
+      redeemedAt: null,
+      familyId: null,
+      installationId: null,
+    });
+    await appendAudit(tx, deps.random, now, {
+      actor: `user:${grant.userId}`,
+      action: 'authorization.approved',
+      target: { type: 'application', id: request.app.id },
+      data: { organization_id: grant.organizationId, scopes: request.scopes, client_id: request.app.clientId },
+    });
   });
   return code;
 }

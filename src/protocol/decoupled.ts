@@ -13,6 +13,7 @@ import { pageRequest } from '../admin/context.js';
 import type { Page, Stores } from '../storage/ports.js';
 import type { AuthenticatedClient } from './client-auth.js';
 import { grantingOrganizations } from './granting.js';
+import { appendAudit } from './audit.js';
 
 /**
  * Decoupled authorization, OpenID CIBA Core 1.0 in poll mode: the client asks at the backchannel
@@ -89,13 +90,10 @@ export async function requestDecoupledAuthorization(deps: DecoupledDeps, client:
   };
   await deps.stores.transaction(async (tx) => {
     await tx.decoupled.create(request);
-    await tx.audit.append({
-      id: newId('evt', now, deps.random),
-      at: now,
+    await appendAudit(tx, deps.random, now, {
       actor: `app:${app.clientId}`,
       action: 'decoupled_request.created',
-      targetType: 'decoupled_request',
-      targetId: request.id,
+      target: { type: 'decoupled_request', id: request.id },
       data: { application_id: app.id, scopes, user_id: request.userId, organization_id: request.organizationId, expires_at: request.expiresAt },
     });
   });
@@ -305,13 +303,10 @@ export async function decideDecoupledRequest(
   const status = decision === 'approve' ? 'approved' : 'denied';
   const decided = await stores.transaction(async (tx) => {
     if (!(await tx.decoupled.decide(r.id, status, { decidedBy: actor, decidedAt: now, organizationId: organization }, now))) return false;
-    await tx.audit.append({
-      id: newId('evt', now, deps.random),
-      at: now,
+    await appendAudit(tx, deps.random, now, {
       actor,
       action: `decoupled_request.${status}`,
-      targetType: 'decoupled_request',
-      targetId: r.id,
+      target: { type: 'decoupled_request', id: r.id },
       data: { application_id: r.applicationId, organization_id: organization, user_id: r.userId, scopes: r.scopes },
     });
     return true;

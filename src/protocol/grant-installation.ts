@@ -1,10 +1,11 @@
 import type { Application } from '../domain/application.js';
-import type { FamilyOrigin, Installation } from '../domain/installation.js';
+import { newInstallation, type FamilyOrigin, type Installation } from '../domain/installation.js';
 import { newId } from '../domain/random.js';
 import { isUniqueViolation } from '../storage/db.js';
 import type { Stores } from '../storage/ports.js';
 import type { TokenResponse } from '../grants/grant.js';
 import { mintCredentials, type InstallationTokenDeps } from './installation-tokens.js';
+import { appendAudit } from './audit.js';
 
 export class ConcurrentInstallationError extends Error {
   override name = 'ConcurrentInstallationError';
@@ -35,18 +36,7 @@ export async function grantInstallation(
   let installation = await tx.installations.findActive(organizationId, app.id);
   let action: 'installation.created' | 'installation.updated' | null = null;
   if (!installation) {
-    installation = {
-      id: newId('ins', now, deps.random),
-      organizationId,
-      applicationId: app.id,
-      scopes,
-      status: 'active',
-      credentialsVersion: 1,
-      deliveryFailedAt: null,
-      createdAt: now,
-      updatedAt: now,
-      uninstalledAt: null,
-    };
+    installation = newInstallation({ id: newId('ins', now, deps.random), organizationId, applicationId: app.id, scopes, now });
     try {
       await tx.installations.create(installation);
     } catch (err) {
@@ -67,13 +57,10 @@ export async function grantInstallation(
     }
   }
   const minted = await mintCredentials(tx, deps, installation, app, { origin: input.origin, scopes, accessTokenTtl: app.accessTokenTtl ?? deps.config.refreshAccessTokenTtl });
-  await tx.audit.append({
-    id: newId('evt', now, deps.random),
-    at: now,
+  await appendAudit(tx, deps.random, now, {
     actor: input.grantedBy,
     action: action ?? 'installation.granted',
-    targetType: 'installation',
-    targetId: installation.id,
+    target: { type: 'installation', id: installation.id },
     data: { application_id: app.id, organization_id: organizationId, scopes, origin: input.origin, family_id: minted.familyId },
   });
   return {

@@ -1,6 +1,7 @@
 import { OAuthError } from '../domain/oauth-error.js';
 import { REFRESH_TOKEN_PREFIX } from '../domain/installation.js';
-import { newId, type Random } from '../domain/random.js';
+import type { Random } from '../domain/random.js';
+import { appendAudit } from './audit.js';
 import type { AuthenticatedClient } from './client-auth.js';
 import { verifyAccessToken, type AccessTokenCheckDeps } from './access-token-check.js';
 import { revokeFamilies } from './installation-tokens.js';
@@ -29,7 +30,7 @@ export async function revoke(token: string, caller: AuthenticatedClient, deps: R
       if (family.applicationId !== caller.app.id) throw notYours();
       const revoked = await revokeFamilies(tx, { familyId: family.id }, now, 'revoked_by_client');
       if (revoked.length > 0) {
-        await tx.audit.append({ id: newId('evt', now, deps.random), at: now, actor: `app:${caller.app.clientId}`, action: 'refresh_token.revoked', targetType: 'installation', targetId: family.installationId, data: { family_id: family.id } });
+        await appendAudit(tx, deps.random, now, { actor: `app:${caller.app.clientId}`, action: 'refresh_token.revoked', target: { type: 'installation', id: family.installationId }, data: { family_id: family.id } });
       }
     });
     return;

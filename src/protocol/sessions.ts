@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../domain/clock.js';
 import type { Random } from '../domain/random.js';
-import { newId } from '../domain/random.js';
+import { appendAudit } from './audit.js';
 import { SESSION_PREFIX, normalizeEmail, type User } from '../domain/user.js';
 import type { Hasher } from '../crypto/hasher.js';
 import { decoyHash, hashPassword, verifyPassword } from '../crypto/password.js';
@@ -63,7 +63,7 @@ export async function signIn(deps: SessionDeps, input: { email: string; password
   if (stale) await deps.stores.users.update(user.id, { passwordHash: await hashPassword(input.password), updatedAt: now });
   const sessionToken = `${SESSION_PREFIX}${deps.random.token(32)}`;
   await deps.stores.sessions.create({ hash: deps.hasher.hash(sessionToken), userId: user.id, createdAt: now, lastSeenAt: now, expiresAt: now + deps.config.sessionTtl * 1000 });
-  await deps.stores.audit.append({ id: newId('evt', now, deps.random), at: now, actor: `user:${user.id}`, action: 'user.signed_in', targetType: 'user', targetId: user.id, data: {} });
+  await appendAudit(deps.stores, deps.random, now, { actor: `user:${user.id}`, action: 'user.signed_in', target: { type: 'user', id: user.id } });
   return { ok: true, user, sessionToken };
 }
 
