@@ -5,6 +5,7 @@ import { errorHandler, sendOAuth, sendProblem } from './http/errors.js';
 import { oauthRoutes } from './http/oauth-routes.js';
 import { cibaRoutes } from './http/ciba-routes.js';
 import { browserRoutes } from './http/browser-routes.js';
+import { dialectRoutes } from './http/dialect-routes.js';
 import { wellKnownRoutes } from './http/well-known.js';
 import { healthRoutes } from './http/health.js';
 import { adminRoutes } from './http/admin/routes.js';
@@ -76,6 +77,7 @@ export async function buildApp(rt: Runtime, options: BuildAppOptions = {}): Prom
   await app.register(async (scope) => oauthRoutes(scope, rt));
   await app.register(async (scope) => cibaRoutes(scope, rt));
   await app.register(async (scope) => browserRoutes(scope, rt));
+  await app.register(async (scope) => dialectRoutes(scope, rt));
   await app.register(async (scope) => wellKnownRoutes(scope, rt));
   await app.register(async (scope) => healthRoutes(scope, rt));
   await app.register(async (scope) => adminRoutes(scope, rt), { prefix: '/api/v1' });

@@ -52,6 +52,7 @@ export interface ApplicationInput {
   refresh_family_max_age?: number | null | undefined;
   refresh_grace_period?: number | null | undefined;
   logo_uri?: string | null | undefined;
+  partner_id?: number | null | undefined;
   /** Import an existing client id (migration from another server). */
   client_id?: string | undefined;
   /** Import an existing client secret (migration); otherwise one is generated. */
@@ -143,6 +144,13 @@ function validateLogoUri(value: unknown): string | null {
   return value;
 }
 
+/** Seed 003's partnerId is an int32; 0 and negatives are not plausible identifiers. */
+function validatePartnerId(value: unknown): number | null {
+  if (value === null) return null;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 2_147_483_647) throw invalid('partner_id', 'must be a whole number from 1 to 2147483647, or null');
+  return value;
+}
+
 function validateGrantTypes(value: unknown, type: ApplicationType): GrantType[] {
   if (!Array.isArray(value) || value.some((g) => !GRANT_TYPES.includes(g as GrantType))) {
     throw invalid('grant_types', `must be a list of ${GRANT_TYPES.join(', ')}`);
@@ -224,6 +232,7 @@ export async function createApplication(
     refreshFamilyMaxAge: null,
     refreshGracePeriod: null,
     logoUri: input.logo_uri === undefined ? null : validateLogoUri(input.logo_uri),
+    partnerId: input.partner_id === undefined ? null : validatePartnerId(input.partner_id),
     ...refreshSettings(input),
     createdAt: now,
     updatedAt: now,
@@ -237,7 +246,7 @@ export async function createApplication(
       await audit(tx, ctx, 'application.created', { type: 'application', id: application.id }, { name, app_type: type, scopes });
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw new AdminError('conflict', `client_id ${clientId} is already taken`);
+    if (isUniqueViolation(err)) throw new AdminError('conflict', application.partnerId === null ? `client_id ${clientId} is already taken` : `client_id ${clientId} or partner_id ${application.partnerId} is already taken`);
     throw err;
   }
   ctx.clients.invalidate(clientId);
@@ -279,14 +288,21 @@ export async function updateApplication(ctx: AdminContext, idOrClientId: string,
     ...(input.refresh_policy !== undefined ? { refreshPolicy: validateRefreshPolicy(input.refresh_policy, app.type) } : {}),
     ...(input.access_token_ttl !== undefined ? { accessTokenTtl: validateTtl(input.access_token_ttl, limits) } : {}),
     ...(input.logo_uri !== undefined ? { logoUri: validateLogoUri(input.logo_uri) } : {}),
+    ...(input.partner_id !== undefined ? { partnerId: validatePartnerId(input.partner_id) } : {}),
     ...refreshSettings(input),
   };
-  const updated = await ctx.stores.transaction(async (tx) => {
-    const result = await tx.applications.update(app.id, patch);
-    const changed = Object.keys(patch).filter((k) => k !== 'updatedAt');
-    await audit(tx, ctx, 'application.updated', { type: 'application', id: app.id }, { changed });
-    return result;
-  });
+  let updated: Application | null;
+  try {
+    updated = await ctx.stores.transaction(async (tx) => {
+      const result = await tx.applications.update(app.id, patch);
+      const changed = Object.keys(patch).filter((k) => k !== 'updatedAt');
+      await audit(tx, ctx, 'application.updated', { type: 'application', id: app.id }, { changed });
+      return result;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AdminError('conflict', `partner_id ${patch.partnerId} is already given to another application`);
+    throw err;
+  }
   if (!updated) throw notFound('application', idOrClientId);
   ctx.clients.invalidate(app.clientId);
   return updated;
@@ -363,6 +379,7 @@ export function applicationView(app: Application): Record<string, unknown> {
     refresh_family_max_age: app.refreshFamilyMaxAge,
     refresh_grace_period: app.refreshGracePeriod,
     logo_uri: app.logoUri,
+    partner_id: app.partnerId,
     created_at: app.createdAt,
     updated_at: app.updatedAt,
   };

@@ -1,4 +1,4 @@
-import { settings, type Config, type Setting, type SettingKey } from './schema.js';
+import { DIALECT_NAMES, settings, type Config, type Setting, type SettingKey } from './schema.js';
 import { isValidCidr } from '../webhooks/address-policy.js';
 
 export class ConfigError extends Error {
@@ -72,6 +72,16 @@ function validate(config: Config): void {
   if (config.clientCredentialsTtl > config.maxAccessTokenTtl) {
     throw new ConfigError('GRANTRY_CLIENT_CREDENTIALS_TTL must not exceed GRANTRY_MAX_ACCESS_TOKEN_TTL');
   }
+  for (const dialect of config.dialects) {
+    if (!(DIALECT_NAMES as readonly string[]).includes(dialect)) throw new ConfigError(`GRANTRY_DIALECTS: "${dialect}" is not one of ${DIALECT_NAMES.join(', ')}`);
+  }
+  const paths = [config.headerV1Path, config.authorizeV3Path, config.authorizeV3DecoupledPath];
+  for (const path of paths) {
+    if (!/^\/[A-Za-z0-9._~\/-]*$/.test(path) || path.startsWith('/oauth/') || path.startsWith('/api/')) {
+      throw new ConfigError(`dialect path "${path}": must be an absolute path outside /oauth/ and /api/`);
+    }
+  }
+  if (new Set(paths).size !== paths.length) throw new ConfigError('the dialect paths must differ');
   for (const cidr of config.webhookAllowedNetworks) {
     if (!isValidCidr(cidr)) throw new ConfigError(`GRANTRY_WEBHOOK_ALLOWED_NETWORKS: "${cidr}" is not a CIDR such as 127.0.0.0/8 or fd00::/8`);
   }

@@ -25,6 +25,10 @@ const s = <T>(setting: Setting<T>): Setting<T> => setting;
 export const SIGNING_ALGS = ['RS256', 'ES256', 'EdDSA'] as const;
 export type SigningAlg = (typeof SIGNING_ALGS)[number];
 
+/** Alternative wire shapes of the token endpoint (src/protocol/dialects/), each off until listed. */
+export const DIALECT_NAMES = ['header-v1', 'authorize-v3'] as const;
+export type DialectName = (typeof DIALECT_NAMES)[number];
+
 export const settings = {
   port: s<number>({
     env: 'GRANTRY_PORT',
@@ -225,6 +229,48 @@ export const settings = {
     min: 300,
     max: 30 * 86400,
     description: 'Seconds a one-time setup link (a new user without a password, or a password reset by an administrator) stays usable.',
+  }),
+  dialects: s<string[]>({
+    env: 'GRANTRY_DIALECTS',
+    type: 'list',
+    default: [],
+    defaultDoc: '(none)',
+    choices: DIALECT_NAMES,
+    description:
+      'Comma-separated alternative wire shapes of the token endpoint to serve beside `/oauth/token`: `header-v1` (seed 003: `partnerId` and `grantType` headers, `{"refreshToken"}` body) and `authorize-v3` (seed 004: `/v3/authorize/token` and `/v3/authorize-decoupled/token`). See docs/dialects.md.',
+  }),
+  headerV1Path: s<string>({
+    env: 'GRANTRY_DIALECT_HEADER_V1_PATH',
+    type: 'string',
+    default: '/v1/auth/token',
+    description: 'Where the `header-v1` dialect is served.',
+  }),
+  authorizeV3Path: s<string>({
+    env: 'GRANTRY_DIALECT_AUTHORIZE_V3_PATH',
+    type: 'string',
+    default: '/v3/authorize/token',
+    description: 'Where the `authorize-v3` dialect serves the authorization-code and refresh grants.',
+  }),
+  authorizeV3DecoupledPath: s<string>({
+    env: 'GRANTRY_DIALECT_AUTHORIZE_V3_DECOUPLED_PATH',
+    type: 'string',
+    default: '/v3/authorize-decoupled/token',
+    description: 'Where the `authorize-v3` dialect serves decoupled authorization (its `code` is the `auth_req_id` of `/oauth/bc-authorize`).',
+  }),
+  authorizeV3AccessTokenTtl: s<number>({
+    env: 'GRANTRY_DIALECT_AUTHORIZE_V3_ACCESS_TOKEN_TTL',
+    type: 'integer',
+    default: 300,
+    min: 60,
+    max: 86400,
+    description: 'Lifetime in seconds of the access tokens issued at the `authorize-v3` paths (seed 004: 5 minutes).',
+  }),
+  allowGetToken: s<boolean>({
+    env: 'GRANTRY_ALLOW_GET_TOKEN',
+    type: 'boolean',
+    default: false,
+    description:
+      'Serve `GET /oauth/token` (parameters in the query or the body), as the seed 001 document shows. Off: such a request gets 405 with an RFC 6749 error body that says to use POST. A client secret is never accepted in the query.',
   }),
   sessionTtl: s<number>({
     env: 'GRANTRY_SESSION_TTL',

@@ -34,6 +34,8 @@ export interface Application {
   refreshGracePeriod: number | null;
   /** An https image shown on the consent page; null for none. */
   logoUri: string | null;
+  /** Numeric alias for seed 003's `partnerId` header (int32); null for none. */
+  partnerId: number | null;
   createdAt: number;
   updatedAt: number;
 }

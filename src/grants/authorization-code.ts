@@ -8,7 +8,7 @@ import { s256 } from '../protocol/authorize.js';
 import { grantInstallation } from '../protocol/grant-installation.js';
 import { revokeFamilies } from '../protocol/installation-tokens.js';
 import { runGrantTransaction, type Outcome } from './outcome.js';
-import type { GrantDeps, GrantHandler } from './grant.js';
+import type { GrantDeps, GrantHandler, IssueOptions } from './grant.js';
 import { appendAudit } from '../protocol/audit.js';
 
 const INVALID = 'the authorization code is invalid, expired or was already used';
@@ -21,7 +21,7 @@ const fail = (description = INVALID): Outcome => ({ error: new OAuthError('inval
  */
 export const authorizationCodeGrant = {
   grantType: 'authorization_code',
-  async handle({ params, client }, deps) {
+  async handle({ params, client, issue }, deps) {
     const code = params.code;
     if (!code) throw new OAuthError('invalid_request', 'the code parameter is required');
     if (params.code_verifier !== undefined && !CODE_VERIFIER_RE.test(params.code_verifier)) {
@@ -30,11 +30,11 @@ export const authorizationCodeGrant = {
     // Not one of ours: no database round trip needed to say so.
     if (!code.startsWith(AUTHORIZATION_CODE_PREFIX) || code.length > 200) throw new OAuthError('invalid_grant', INVALID);
     const hash = deps.hasher.hash(code);
-    return runGrantTransaction(deps, (tx) => redeem(tx, deps, client.app, hash, params));
+    return runGrantTransaction(deps, (tx) => redeem(tx, deps, client.app, hash, params, issue));
   },
 } satisfies GrantHandler;
 
-async function redeem(tx: Stores, deps: GrantDeps, app: Application, hash: string, params: Record<string, string>): Promise<Outcome> {
+async function redeem(tx: Stores, deps: GrantDeps, app: Application, hash: string, params: Record<string, string>, issue: IssueOptions | undefined): Promise<Outcome> {
   const now = deps.clock.now();
   const code = await tx.authorizationCodes.redeem(hash, now);
   if (!code) return replayed(tx, deps, app, hash, now);
@@ -55,7 +55,7 @@ async function redeem(tx: Stores, deps: GrantDeps, app: Application, hash: strin
   const scopes = code.scopes.filter((s) => app.scopes.includes(s));
   if (scopes.length === 0) return fail('the application may no longer have the approved scopes');
 
-  const granted = await grantInstallation(tx, deps, { app, organizationId: code.organizationId, scopes, origin: 'authorization_code', grantedBy: `user:${code.userId}` });
+  const granted = await grantInstallation(tx, deps, { app, organizationId: code.organizationId, scopes, origin: 'authorization_code', grantedBy: `user:${code.userId}`, issue });
   await tx.authorizationCodes.recordIssued(hash, granted.familyId, granted.installation.id);
   return { ok: granted.response };
 }

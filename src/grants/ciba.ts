@@ -5,7 +5,7 @@ import { GRANTING_ROLES } from '../domain/user.js';
 import type { Stores } from '../storage/ports.js';
 import { grantInstallation } from '../protocol/grant-installation.js';
 import { runGrantTransaction, type Outcome } from './outcome.js';
-import type { GrantDeps, GrantHandler } from './grant.js';
+import type { GrantDeps, GrantHandler, IssueOptions } from './grant.js';
 
 const INVALID = 'the auth_req_id is invalid, was issued to another client, or was already used';
 const fail = (code: 'invalid_grant' | 'authorization_pending' | 'slow_down' | 'expired_token' | 'access_denied', description: string): Outcome => ({ error: new OAuthError(code, description) });
@@ -21,17 +21,17 @@ export const SLOW_DOWN_STEP = 5;
  */
 export const cibaGrant = {
   grantType: CIBA_GRANT_TYPE,
-  async handle({ params, client }, deps) {
+  async handle({ params, client, issue }, deps) {
     const authReqId = params.auth_req_id;
     if (!authReqId) throw new OAuthError('invalid_request', 'the auth_req_id parameter is required');
     // Not one of ours: no database round trip needed to say so.
     if (!authReqId.startsWith(AUTH_REQ_ID_PREFIX) || authReqId.length > 200) throw new OAuthError('invalid_grant', INVALID);
     const hash = deps.hasher.hash(authReqId);
-    return runGrantTransaction(deps, (tx) => poll(tx, deps, client.app, hash));
+    return runGrantTransaction(deps, (tx) => poll(tx, deps, client.app, hash, issue));
   },
 } satisfies GrantHandler;
 
-async function poll(tx: Stores, deps: GrantDeps, app: Application, hash: string): Promise<Outcome> {
+async function poll(tx: Stores, deps: GrantDeps, app: Application, hash: string, issue: IssueOptions | undefined): Promise<Outcome> {
   const now = deps.clock.now();
   const request = await tx.decoupled.getByAuthReqId(hash);
   // CIBA §11 invalid_grant: "the auth_req_id is invalid or was issued to another Client".
@@ -51,7 +51,7 @@ async function poll(tx: Stores, deps: GrantDeps, app: Application, hash: string)
   const scopes = request.scopes.filter((s) => app.scopes.includes(s));
   if (scopes.length === 0) return fail('invalid_grant', 'the application may no longer have the approved scopes');
 
-  const granted = await grantInstallation(tx, deps, { app, organizationId, scopes, origin: 'decoupled', grantedBy: request.decidedBy ?? `app:${app.clientId}` });
+  const granted = await grantInstallation(tx, deps, { app, organizationId, scopes, origin: 'decoupled', grantedBy: request.decidedBy ?? `app:${app.clientId}`, issue });
   await tx.decoupled.recordIssued(request.id, granted.familyId, granted.installation.id);
   return { ok: granted.response };
 }

@@ -11,9 +11,20 @@ export interface TokenResponse {
   refresh_token?: string;
 }
 
+/**
+ * How the tokens of one request are issued, where a wire shape promises something of its own (seed 004:
+ * 5-minute access tokens and one-time refresh tokens). Absent: the application's settings.
+ */
+export interface IssueOptions {
+  accessTokenTtl?: number;
+  /** For a new refresh family (code or decoupled grant); an existing family keeps its policy. */
+  refreshPolicy?: 'rotate';
+}
+
 export interface GrantContext {
   params: Record<string, string>;
   client: AuthenticatedClient;
+  issue?: IssueOptions;
 }
 
 export interface GrantDeps extends InstallationTokenDeps {

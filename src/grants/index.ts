@@ -7,4 +7,4 @@ import { cibaGrant } from './ciba.js';
 /** Every grant the token endpoint serves, by grant_type. */
 export const allGrants: readonly GrantHandler[] = [clientCredentialsGrant, refreshTokenGrant, authorizationCodeGrant, cibaGrant];
 
-export type { GrantHandler, GrantDeps, GrantContext, TokenResponse } from './grant.js';
+export type { GrantHandler, GrantDeps, GrantContext, IssueOptions, TokenResponse } from './grant.js';

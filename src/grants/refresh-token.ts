@@ -7,9 +7,8 @@ import type { Stores } from '../storage/ports.js';
 import { enqueueEvent } from '../webhooks/enqueue.js';
 import { issueInstallationAccessToken, refreshExpiry, refreshSettings, revokeFamilies } from '../protocol/installation-tokens.js';
 import type { GrantDeps, GrantHandler, TokenResponse } from './grant.js';
+import { runGrantTransaction, type Outcome } from './outcome.js';
 import { appendAudit } from '../protocol/audit.js';
-
-type Outcome = { ok: TokenResponse } | { error: OAuthError };
 
 const INVALID = 'the refresh token is invalid, expired or revoked';
 const fail = (description = INVALID): Outcome => ({ error: new OAuthError('invalid_grant', description) });
@@ -20,19 +19,18 @@ const fail = (description = INVALID): Outcome => ({ error: new OAuthError('inval
  */
 export const refreshTokenGrant = {
   grantType: 'refresh_token',
-  async handle({ params, client }, deps) {
+  async handle({ params, client, issue }, deps) {
     const presented = params.refresh_token;
     if (!presented) throw new OAuthError('invalid_request', 'the refresh_token parameter is required');
     // Not one of ours: no database round trip needed to say so.
     if (!presented.startsWith(REFRESH_TOKEN_PREFIX) || presented.length > 200) throw new OAuthError('invalid_grant', INVALID);
     const hash = deps.hasher.hash(presented);
-    const outcome = await deps.stores.transaction((tx) => refresh(tx, deps, client.app, hash, params.scope));
-    if ('error' in outcome) throw outcome.error;
-    return outcome.ok;
+    const ttl = issue?.accessTokenTtl ?? client.app.accessTokenTtl ?? deps.config.refreshAccessTokenTtl;
+    return runGrantTransaction(deps, (tx) => refresh(tx, deps, client.app, hash, params.scope, ttl));
   },
 } satisfies GrantHandler;
 
-async function refresh(tx: Stores, deps: GrantDeps, app: Application, hash: string, scopeParam: string | undefined): Promise<Outcome> {
+async function refresh(tx: Stores, deps: GrantDeps, app: Application, hash: string, scopeParam: string | undefined, ttl: number): Promise<Outcome> {
   const now = deps.clock.now();
   // Token, family and installation in one query: this is the hot path of every refresh.
   const found = await tx.refresh.lookup(hash);
@@ -58,11 +56,10 @@ async function refresh(tx: Stores, deps: GrantDeps, app: Application, hash: stri
 
   if (family.policy === 'rotate') {
     if (token.spentAt !== null) return spent(tx, deps, app, token, family, now);
-    return rotate(tx, deps, app, token, family, scopes, now);
+    return rotate(tx, deps, app, token, family, scopes, now, ttl);
   }
   // reuse: the token stays valid; each use slides its idle expiry (seed 000, DESIGN "reuse").
   if (token.expiresAt !== null && token.expiresAt <= now) return fail();
-  const ttl = app.accessTokenTtl ?? deps.config.refreshAccessTokenTtl;
   const at = issueInstallationAccessToken(family, app, scopes, ttl, deps);
   await tx.refresh.touch(family.id, { lastAccessJti: at.jti, lastAccessExp: at.expiresAt, lastUsedAt: now });
   const { idleMs } = refreshSettings(app, deps.config);
@@ -71,11 +68,10 @@ async function refresh(tx: Stores, deps: GrantDeps, app: Application, hash: stri
   return { ok: { access_token: at.token, token_type: 'Bearer', expires_in: at.expiresIn, scope: scopes.join(' ') } };
 }
 
-async function rotate(tx: Stores, deps: GrantDeps, app: Application, token: RefreshTokenRecord, family: RefreshFamily, scopes: string[], now: number): Promise<Outcome> {
+async function rotate(tx: Stores, deps: GrantDeps, app: Application, token: RefreshTokenRecord, family: RefreshFamily, scopes: string[], now: number, ttl: number): Promise<Outcome> {
   if (token.expiresAt !== null && token.expiresAt <= now) return fail();
   // An unspent token of an older generation cannot exist unless storage was tampered with: treat as reuse.
   if (token.generation !== family.generation) return reuseDetected(tx, deps, app, family, now);
-  const ttl = app.accessTokenTtl ?? deps.config.refreshAccessTokenTtl;
   const at = issueInstallationAccessToken(family, app, scopes, ttl, deps);
   // The compare-and-swap on the family's generation: of N concurrent rotations exactly one wins.
   const won = await tx.refresh.advance(family.id, family.generation, { lastAccessJti: at.jti, lastAccessExp: at.expiresAt, lastUsedAt: now });

@@ -29,7 +29,11 @@ function classify(err: FastifyError): { kind: ProblemKind; oauth: OAuthError; de
  * client gets a fixed text, the log gets the error.
  */
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
-  const oauthPath = isOAuthPath(req.url);
+  handleError(err, req, reply, isOAuthPath(req.url));
+}
+
+/** The same, for a scope that answers in RFC 6749 JSON whatever its path (the dialects' endpoints). */
+export function handleError(err: FastifyError, req: FastifyRequest, reply: FastifyReply, oauthPath: boolean): void {
   if (err instanceof OAuthError) {
     sendOAuth(reply, err);
     return;

@@ -1,4 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TokenResponse } from '../grants/grant.js';
+import { flatParams } from '../protocol/params.js';
+import type { StandardTokenRequest } from '../protocol/dialects/index.js';
 import { OAuthError } from '../domain/oauth-error.js';
 import { handleTokenRequest } from '../protocol/token.js';
 import { authenticateClient } from '../protocol/client-auth.js';
@@ -34,19 +37,9 @@ export function registerFormParser(app: FastifyInstance): void {
 
 /** A JSON body (seed 002) must be one flat object of strings, like a form. */
 export function oauthParams(req: FastifyRequest): Record<string, string> {
-  const body = req.body;
-  if (body === undefined || body === null) return Object.create(null);
-  if (typeof body === 'object' && !Array.isArray(body)) {
-    const out: Record<string, string> = Object.create(null);
-    for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
-      if (typeof v !== 'string') throw new OAuthError('invalid_request', `the ${k.slice(0, 40)} parameter must be a string`);
-      if (v !== '') out[k] = v;
-    }
-    return out;
-  }
-  // A JSON array, string, number or boolean: not a set of parameters.
-  throw new OAuthError('invalid_request', 'the request body must be a JSON object or a form');
+  return flatParams(req.body);
 }
+
 
 const KNOWN_GRANTS = new Set(['client_credentials', 'refresh_token', 'authorization_code', 'urn:openid:params:grant-type:ciba']);
 
@@ -62,28 +55,93 @@ const tokenResponseSchema = {
   required: ['access_token', 'token_type', 'expires_in'],
 } as const;
 
+/**
+ * One token request, whatever its wire shape: the standard steps (protocol/token.ts), no-store
+ * headers and the request metric. `read` turns the HTTP request into a standard token request.
+ */
+export async function serveToken(rt: Runtime, reply: FastifyReply, read: () => StandardTokenRequest | Promise<StandardTokenRequest>, label?: string): Promise<TokenResponse> {
+  const started = performance.now();
+  let grantLabel = 'invalid';
+  let outcome = 'ok';
+  try {
+    const { params, authorization, options } = await read();
+    grantLabel = label ?? (params.grant_type && KNOWN_GRANTS.has(params.grant_type) ? params.grant_type : 'other');
+    const result = await handleTokenRequest(params, authorization, rt.tokenDeps, options);
+    // RFC 6749 §5.1: token responses MUST NOT be cached.
+    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    return result.response;
+  } catch (err) {
+    outcome = err instanceof OAuthError ? err.code : 'server_error';
+    throw err;
+  } finally {
+    rt.metrics.recordTokenRequest(grantLabel, outcome, (performance.now() - started) / 1000);
+  }
+}
+
+/**
+ * The parameters of a GET token request (GRANTRY_ALLOW_GET_TOKEN): the query, and the body, which
+ * Fastify does not read for GET. RFC 6749 §2.3.1: the client secret MUST NOT be in the request URI.
+ */
+async function getTokenParams(req: FastifyRequest, limit: number): Promise<Record<string, string>> {
+  const query = new URL(req.url, 'http://localhost').search.slice(1);
+  const fromQuery = parseForm(query);
+  if (fromQuery.client_secret !== undefined) throw new OAuthError('invalid_request', 'client_secret must not be sent in the URL; use HTTP Basic');
+  const raw = await readBody(req, limit);
+  let fromBody: Record<string, string> = {};
+  if (raw.length > 0) {
+    const type = req.headers['content-type'] ?? '';
+    if (/^application\/json\s*(;|$)/i.test(type)) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        throw new OAuthError('invalid_request', 'the request body is malformed');
+      }
+      fromBody = flatParams(parsed);
+    } else if (/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) {
+      fromBody = parseForm(raw);
+    } else {
+      throw new OAuthError('invalid_request', 'unsupported content type: use application/x-www-form-urlencoded or application/json');
+    }
+  }
+  for (const key of Object.keys(fromBody)) {
+    if (key in fromQuery) throw new OAuthError('invalid_request', `the ${key.slice(0, 40)} parameter is repeated`);
+  }
+  return { ...fromQuery, ...fromBody };
+}
+
+function readBody(req: FastifyRequest, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.raw.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new OAuthError('invalid_request', 'the request body is too large', { status: 413 }));
+        req.raw.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.raw.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.raw.on('error', reject);
+  });
+}
+
 /** The OAuth endpoints; registered in their own scope so the form parser applies only here. */
 export async function oauthRoutes(app: FastifyInstance, rt: Runtime): Promise<void> {
   registerFormParser(app);
 
-  app.post('/oauth/token', { schema: { hide: true, response: { 200: tokenResponseSchema } } }, async (req, reply) => {
-    const started = performance.now();
-    let grantLabel = 'invalid';
-    let outcome = 'ok';
-    try {
-      const params = oauthParams(req);
-      grantLabel = params.grant_type && KNOWN_GRANTS.has(params.grant_type) ? params.grant_type : 'other';
-      const result = await handleTokenRequest(params, req.headers.authorization, rt.tokenDeps);
-      // RFC 6749 §5.1: token responses MUST NOT be cached.
-      reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-      return result.response;
-    } catch (err) {
-      outcome = err instanceof OAuthError ? err.code : 'server_error';
-      throw err;
-    } finally {
-      rt.metrics.recordTokenRequest(grantLabel, outcome, (performance.now() - started) / 1000);
-    }
-  });
+  app.post('/oauth/token', { schema: { hide: true, response: { 200: tokenResponseSchema } } }, async (req, reply) =>
+    serveToken(rt, reply, () => ({ params: oauthParams(req), authorization: req.headers.authorization, options: {} })),
+  );
+
+  if (rt.config.allowGetToken) {
+    // Seed 001 documents `GET oauth/token` with the parameters in the body; served when configured.
+    app.get('/oauth/token', { schema: { hide: true, response: { 200: tokenResponseSchema } } }, async (req, reply) =>
+      serveToken(rt, reply, async () => ({ params: await getTokenParams(req, rt.config.bodyLimit), authorization: req.headers.authorization, options: {} })),
+    );
+  }
 
   // RFC 7662 §2.1: client-authenticated POST with `token` (and an optional hint we do not need:
   // refresh tokens and JWTs are told apart by their form).
@@ -107,11 +165,11 @@ export async function oauthRoutes(app: FastifyInstance, rt: Runtime): Promise<vo
 
   // RFC 6749 §3.2: the client MUST use POST. Other methods get 405 with an RFC-shaped body.
   app.route({
-    method: ['GET', 'PUT', 'DELETE', 'PATCH'],
+    method: rt.config.allowGetToken ? ['PUT', 'DELETE', 'PATCH'] : ['GET', 'PUT', 'DELETE', 'PATCH'],
     url: '/oauth/token',
     schema: { hide: true },
     handler: async () => {
-      throw new OAuthError('invalid_request', 'the token endpoint accepts only POST', { status: 405 });
+      throw new OAuthError('invalid_request', 'the token endpoint accepts only POST: send the parameters form-encoded in a POST request', { status: 405 });
     },
   });
   for (const url of ['/oauth/introspect', '/oauth/revoke']) {

@@ -3,7 +3,7 @@ import { newInstallation, type FamilyOrigin, type Installation } from '../domain
 import { newId } from '../domain/random.js';
 import { isUniqueViolation } from '../storage/db.js';
 import type { Stores } from '../storage/ports.js';
-import type { TokenResponse } from '../grants/grant.js';
+import type { IssueOptions, TokenResponse } from '../grants/grant.js';
 import { mintCredentials, type InstallationTokenDeps } from './installation-tokens.js';
 import { appendAudit } from './audit.js';
 
@@ -29,7 +29,7 @@ export interface GrantedInstallation {
 export async function grantInstallation(
   tx: Stores,
   deps: InstallationTokenDeps,
-  input: { app: Application; organizationId: string; scopes: string[]; origin: FamilyOrigin; grantedBy: string },
+  input: { app: Application; organizationId: string; scopes: string[]; origin: FamilyOrigin; grantedBy: string; issue?: IssueOptions | undefined },
 ): Promise<GrantedInstallation> {
   const { app, organizationId, scopes } = input;
   const now = deps.clock.now();
@@ -56,7 +56,12 @@ export async function grantInstallation(
       action = 'installation.updated';
     }
   }
-  const minted = await mintCredentials(tx, deps, installation, app, { origin: input.origin, scopes, accessTokenTtl: app.accessTokenTtl ?? deps.config.refreshAccessTokenTtl });
+  const minted = await mintCredentials(tx, deps, installation, app, {
+    origin: input.origin,
+    scopes,
+    accessTokenTtl: input.issue?.accessTokenTtl ?? app.accessTokenTtl ?? deps.config.refreshAccessTokenTtl,
+    ...(input.issue?.refreshPolicy ? { policy: input.issue.refreshPolicy } : {}),
+  });
   await appendAudit(tx, deps.random, now, {
     actor: input.grantedBy,
     action: action ?? 'installation.granted',

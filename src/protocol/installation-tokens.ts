@@ -63,6 +63,8 @@ export interface MintOptions {
   scopes?: readonly string[];
   /** Lifetime of the first access token (default: the webhook access-token lifetime). */
   accessTokenTtl?: number;
+  /** Overrides the application's refresh policy for this family. */
+  policy?: 'rotate';
 }
 
 /**
@@ -85,7 +87,7 @@ export async function mintCredentials(tx: Stores, deps: InstallationTokenDeps, i
     subject,
     scopes,
     // RFC 9700 §4.14.2: a public client's refresh tokens must rotate, whatever the stored policy says.
-    policy: app.type === 'public' ? 'rotate' : app.refreshPolicy,
+    policy: app.type === 'public' ? 'rotate' : (options.policy ?? app.refreshPolicy),
     credentialsVersion: installation.credentialsVersion,
     generation: 0,
     status: 'active',

@@ -51,6 +51,7 @@ export interface ApplicationPatch {
   refreshFamilyMaxAge?: number | null;
   refreshGracePeriod?: number | null;
   logoUri?: string | null;
+  partnerId?: number | null;
   updatedAt: number;
 }
 
@@ -58,6 +59,7 @@ export interface ApplicationStore {
   create(app: Application, secret: ClientSecret | null): Promise<void>;
   get(id: string): Promise<Application | null>;
   getByClientId(clientId: string): Promise<Application | null>;
+  getByPartnerId(partnerId: number): Promise<Application | null>;
   list(page: PageRequest, filter?: { organizationId?: string | undefined }): Promise<Page<Application>>;
   update(id: string, patch: ApplicationPatch): Promise<Application | null>;
   delete(id: string): Promise<boolean>;

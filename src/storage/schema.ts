@@ -34,6 +34,7 @@ export interface ApplicationsTable {
   refresh_family_max_age: number | null;
   refresh_grace_period: number | null;
   logo_uri: string | null;
+  partner_id: number | null;
   created_at: number;
   updated_at: number;
 }

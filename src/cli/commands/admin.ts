@@ -135,7 +135,8 @@ export function registerAdminCommands(program: Command): void {
       .option('--refresh-token-ttl <seconds>', 'idle lifetime of refresh tokens (0 = while installed)', int('--refresh-token-ttl'))
       .option('--refresh-family-max-age <seconds>', 'absolute lifetime of a refresh-token family (0 = none)', int('--refresh-family-max-age'))
       .option('--refresh-grace-period <seconds>', 'replay window for a just-rotated refresh token', int('--refresh-grace-period'))
-      .option('--logo-uri <url>', 'https URL of a logo for the consent page');
+      .option('--logo-uri <url>', 'https URL of a logo for the consent page')
+      .option('--partner-id <n>', 'numeric alias for the header-v1 dialect (seed 003 partnerId)', int('--partner-id'));
   const appInput = (o: Opts): apps.ApplicationInput => ({
     name: o.name as string | undefined,
     scopes: splitScopes(o.scopes),
@@ -147,6 +148,7 @@ export function registerAdminCommands(program: Command): void {
     refresh_family_max_age: o.refreshFamilyMaxAge as number | undefined,
     refresh_grace_period: o.refreshGracePeriod as number | undefined,
     logo_uri: o.logoUri as string | undefined,
+    partner_id: o.partnerId as number | undefined,
   });
   withCommon(
     appOptions(appsCmd.command('create').description('register an application; prints its client id and secret (shown once)'))

@@ -77,6 +77,7 @@ const applicationFields = {
   refresh_family_max_age: Type.Union([Type.Integer(), Type.Null()], { description: 'absolute lifetime of a refresh-token family in seconds; 0 = none; null for the server default' }),
   refresh_grace_period: Type.Union([Type.Integer(), Type.Null()], { description: 'seconds a rotated refresh token may be replayed for the same successor; null for the server default' }),
   logo_uri: Type.Union([Type.String({ maxLength: 2000 }), Type.Null()], { description: 'https URL of a logo shown on the consent page; null for none' }),
+  partner_id: Type.Union([Type.Integer(), Type.Null()], { description: 'numeric alias for the header-v1 dialect (seed 003 `partnerId`, int32); null for none' }),
 };
 
 export const Application = Type.Object({
@@ -94,6 +95,7 @@ export const Application = Type.Object({
   refresh_family_max_age: Type.Union([Type.Integer(), Type.Null()]),
   refresh_grace_period: Type.Union([Type.Integer(), Type.Null()]),
   logo_uri: Type.Union([Type.String(), Type.Null()]),
+  partner_id: Type.Union([Type.Integer(), Type.Null()]),
   created_at: Type.Integer(),
   updated_at: Type.Integer(),
   secrets: Type.Optional(Type.Array(Secret)),
@@ -118,6 +120,7 @@ export const CreateApplication = Type.Object(
     refresh_family_max_age: Type.Optional(applicationFields.refresh_family_max_age),
     refresh_grace_period: Type.Optional(applicationFields.refresh_grace_period),
     logo_uri: Type.Optional(applicationFields.logo_uri),
+    partner_id: Type.Optional(applicationFields.partner_id),
     client_id: Type.Optional(Type.String({ maxLength: 128, description: 'Import an existing client id (migration).' })),
     client_secret: Type.Optional(Type.String({ maxLength: 256, description: 'Import an existing client secret (migration).' })),
   },
@@ -136,6 +139,7 @@ export const UpdateApplication = Type.Object(
     refresh_family_max_age: Type.Optional(applicationFields.refresh_family_max_age),
     refresh_grace_period: Type.Optional(applicationFields.refresh_grace_period),
     logo_uri: Type.Optional(applicationFields.logo_uri),
+    partner_id: Type.Optional(applicationFields.partner_id),
   },
   { additionalProperties: false },
 );

@@ -19,6 +19,7 @@ const rowToApp = (r: Selectable<ApplicationsTable>): Application => ({
   refreshFamilyMaxAge: r.refresh_family_max_age,
   refreshGracePeriod: r.refresh_grace_period,
   logoUri: r.logo_uri,
+  partnerId: r.partner_id === null ? null : Number(r.partner_id),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -61,6 +62,7 @@ export function applicationStore(db: Kysely<Database>): ApplicationStore {
           refresh_family_max_age: app.refreshFamilyMaxAge,
           refresh_grace_period: app.refreshGracePeriod,
           logo_uri: app.logoUri,
+          partner_id: app.partnerId,
           created_at: app.createdAt,
           updated_at: app.updatedAt,
         })
@@ -69,6 +71,10 @@ export function applicationStore(db: Kysely<Database>): ApplicationStore {
     },
     async get(id) {
       const row = await db.selectFrom('applications').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? rowToApp(row) : null;
+    },
+    async getByPartnerId(partnerId) {
+      const row = await db.selectFrom('applications').selectAll().where('partner_id', '=', partnerId).executeTakeFirst();
       return row ? rowToApp(row) : null;
     },
     async getByClientId(clientId) {
@@ -93,6 +99,7 @@ export function applicationStore(db: Kysely<Database>): ApplicationStore {
       if (patch.refreshFamilyMaxAge !== undefined) set.refresh_family_max_age = patch.refreshFamilyMaxAge;
       if (patch.refreshGracePeriod !== undefined) set.refresh_grace_period = patch.refreshGracePeriod;
       if (patch.logoUri !== undefined) set.logo_uri = patch.logoUri;
+      if (patch.partnerId !== undefined) set.partner_id = patch.partnerId;
       const res = await db.updateTable('applications').set(set).where('id', '=', id).executeTakeFirst();
       if (Number(res.numUpdatedRows) === 0) return null;
       return this.get(id);

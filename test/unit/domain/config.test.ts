@@ -87,9 +87,18 @@ describe('loadConfig', () => {
     expect(loadConfig({ GRANTRY_KEY_ACTIVATION_DELAY: '0' }).keyActivationDelay).toBe(0);
   });
 
+  it('dialects: known names only, paths outside /oauth/ and /api/, all different', () => {
+    expect(loadConfig({ GRANTRY_DIALECTS: 'header-v1, authorize-v3' }).dialects).toEqual(['header-v1', 'authorize-v3']);
+    expect(configError(() => loadConfig({ GRANTRY_DIALECTS: 'header-v2' })).message).toMatch(/GRANTRY_DIALECTS/);
+    expect(configError(() => loadConfig({ GRANTRY_DIALECT_HEADER_V1_PATH: '/oauth/token' })).message).toMatch(/outside/);
+    expect(configError(() => loadConfig({ GRANTRY_DIALECT_HEADER_V1_PATH: 'v1/token' })).message).toMatch(/absolute path/);
+    expect(configError(() => loadConfig({ GRANTRY_DIALECT_AUTHORIZE_V3_PATH: '/v3/authorize-decoupled/token' })).message).toMatch(/differ/);
+    expect(loadConfig({ GRANTRY_ALLOW_GET_TOKEN: 'true' }).allowGetToken).toBe(true);
+  });
+
   it('every setting has an env name and a description', () => {
     for (const [key, s] of Object.entries(settings)) {
-      expect(s.env, key).toMatch(/^(GRANTRY_[A-Z_]+|NODE_ENV)$/);
+      expect(s.env, key).toMatch(/^(GRANTRY_[A-Z][A-Z0-9_]+|NODE_ENV)$/);
       expect(s.description.length, key).toBeGreaterThan(10);
     }
   });
