@@ -20,9 +20,9 @@ import { AdminError, invalid, notFound } from './problem.js';
 import { audit, pageRequest, type AdminContext } from './context.js';
 import { validName } from './organizations.js';
 
-import { ADMIN_SCOPE, INTROSPECT_SCOPE } from '../domain/scope.js';
+import { ADMIN_SCOPE, CONSOLE_SCOPE, INTROSPECT_SCOPE } from '../domain/scope.js';
 
-export { ADMIN_SCOPE, INTROSPECT_SCOPE };
+export { ADMIN_SCOPE, CONSOLE_SCOPE, INTROSPECT_SCOPE };
 
 /** Which organization types may own which application types, and which grants each type may use. */
 const OWNERS: Record<ApplicationType, Organization['type'][]> = {
@@ -105,7 +105,7 @@ async function validateScopes(stores: Stores, scopes: unknown, org: Organization
   const known = new Set((await stores.scopes.getMany(unique)).map((s) => s.scope));
   const unknown = unique.filter((s) => !known.has(s));
   if (unknown.length > 0) throw invalid('scopes', `not in the scope catalogue: ${unknown.join(' ')}`);
-  for (const reserved of [ADMIN_SCOPE, INTROSPECT_SCOPE]) {
+  for (const reserved of [ADMIN_SCOPE, INTROSPECT_SCOPE, CONSOLE_SCOPE]) {
     if (unique.includes(reserved) && org.type !== 'platform') throw invalid('scopes', `${reserved} may only be granted to a platform organization's application`);
   }
   return unique;

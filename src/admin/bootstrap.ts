@@ -1,6 +1,6 @@
 import type { Application } from '../domain/application.js';
 import { isUniqueViolation } from '../storage/db.js';
-import { ADMIN_SCOPE, INTROSPECT_SCOPE, createApplication, type ApplicationLimits } from './applications.js';
+import { ADMIN_SCOPE, CONSOLE_SCOPE, INTROSPECT_SCOPE, createApplication, type ApplicationLimits } from './applications.js';
 import { createOrganization } from './organizations.js';
 import type { AdminContext } from './context.js';
 import { AdminError } from './problem.js';
@@ -91,10 +91,12 @@ async function initializeApplication(ctx: AdminContext, limits: ApplicationLimit
     // The recorded admin application was deleted: forget it and create a new one.
     await ctx.stores.meta.delete(ADMIN_APP_KEY);
   }
-  // The platform's own scopes: the management API, and introspection of any token (resource servers).
+  // The platform's own scopes: the management API, introspection of any token (resource servers), and
+  // a person using the platform's own console.
   for (const [scope, description] of [
     [ADMIN_SCOPE, 'Manage Grantry through the management API'],
     [INTROSPECT_SCOPE, 'Introspect tokens issued to any client (for resource servers)'],
+    [CONSOLE_SCOPE, 'Use the Grantry console as yourself'],
   ] as const) {
     if (await ctx.stores.scopes.get(scope)) continue;
     try {

@@ -2,6 +2,17 @@
 export const ADMIN_SCOPE = 'grantry:admin';
 /** Lets a resource server introspect tokens issued to other clients (RFC 7662 §4). */
 export const INTROSPECT_SCOPE = 'grantry:introspect';
+/**
+ * A signed-in person using Grantry's own console: the management API acts for that user (only on the
+ * routes that support people, with their rights). Held by first-party applications of the platform.
+ */
+export const CONSOLE_SCOPE = 'grantry:console';
+/**
+ * Scopes that govern Grantry itself. A merchant's user never grants them through consent or decoupled
+ * approval: an installation token carrying grantry:admin would open the management API to whoever
+ * installed the app.
+ */
+export const RESERVED_SCOPE_PREFIX = 'grantry:';
 
 /**
  * Scopes are `audience:operation` (seed 001). The audience is the resource server that accepts the

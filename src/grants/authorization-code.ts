@@ -1,7 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import { OAuthError } from '../domain/oauth-error.js';
 import { AUTHORIZATION_CODE_PREFIX, CODE_VERIFIER_RE, type AuthorizationCode } from '../domain/authorization.js';
-import { GRANTING_ROLES } from '../domain/user.js';
+import { GRANTING_ROLES, type User } from '../domain/user.js';
+import { issueAccessToken } from '../protocol/access-token.js';
 import type { Application } from '../domain/application.js';
 import type { Stores } from '../storage/ports.js';
 import { s256 } from '../protocol/authorize.js';
@@ -48,6 +49,9 @@ async function redeem(tx: Stores, deps: GrantDeps, app: Application, hash: strin
   const pkce = checkVerifier(code, params.code_verifier);
   if (pkce) return pkce;
 
+  const owner = await tx.organizations.get(app.organizationId);
+  if (owner?.type === 'platform') return firstParty(deps, app, code, await tx.users.get(code.userId), issue);
+
   // The user may have lost the right to grant in the seconds since consent.
   const user = await tx.users.get(code.userId);
   const membership = user?.status === 'active' ? (await tx.users.memberships(user.id)).find((m) => m.organizationId === code.organizationId) : undefined;
@@ -58,6 +62,20 @@ async function redeem(tx: Stores, deps: GrantDeps, app: Application, hash: strin
   const granted = await grantInstallation(tx, deps, { app, organizationId: code.organizationId, scopes, origin: 'authorization_code', grantedBy: `user:${code.userId}`, issue });
   await tx.authorizationCodes.recordIssued(hash, granted.familyId, granted.installation.id);
   return { ok: granted.response };
+}
+
+/**
+ * A first-party application (the platform's own, e.g. Grantry's console) acts for the person, not for a
+ * merchant: the access token's `sub` is the user, and there is no installation and no refresh token —
+ * while the browser session lives, the application gets a new token with `prompt=none`.
+ */
+function firstParty(deps: GrantDeps, app: Application, code: AuthorizationCode, user: User | null, issue: IssueOptions | undefined): Outcome {
+  if (!user || user.status !== 'active') return fail('the user who signed in is no longer active');
+  const scopes = code.scopes.filter((s) => app.scopes.includes(s));
+  if (scopes.length === 0) return fail('the application may no longer have the approved scopes');
+  const ttl = issue?.accessTokenTtl ?? app.accessTokenTtl ?? deps.config.refreshAccessTokenTtl;
+  const at = issueAccessToken({ subject: user.id, clientId: app.clientId, scopes, ttlSeconds: ttl, extra: {} }, deps);
+  return { ok: { access_token: at.token, token_type: 'Bearer', expires_in: at.expiresIn, scope: scopes.join(' ') } };
 }
 
 /** RFC 7636 §4.6, and RFC 9700 §2.1.1: a verifier without a challenge is refused (PKCE downgrade). */

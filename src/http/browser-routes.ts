@@ -123,6 +123,11 @@ export async function browserRoutes(app: FastifyInstance, rt: Runtime): Promise<
       if (signedIn) await signOut(deps, signedIn.session);
       return renderSignIn(req, reply, pathWithQuery('/oauth/authorize', back), { app: await appSummary(request) });
     }
+    if (request.firstParty) {
+      // The platform's own application acts for the person who signed in: nothing to consent to.
+      const code = await issueAuthorizationCode(rt.stores, rt.tokenDeps, request, { userId: signedIn.user.id, organizationId: request.app.organizationId });
+      return reply.redirect(redirectWith(request.redirectUri, rt.config.issuer, { code, state: request.state }), 303);
+    }
     const orgs = await grantingOrganizations(rt.stores, signedIn.user);
     if (orgs.length === 0) {
       return reply.redirect(errorRedirect(redirect, new OAuthError('access_denied', 'the signed-in user cannot grant access for any merchant organization'), rt.config.issuer), 303);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Application } from '../domain/application.js';
 import { OAuthError } from '../domain/oauth-error.js';
 import { AUTHORIZATION_CODE_PREFIX, AUTHORIZATION_CODE_TTL_MS, S256_CHALLENGE_RE } from '../domain/authorization.js';
-import { parseScopeParam } from '../domain/scope.js';
+import { CONSOLE_SCOPE, RESERVED_SCOPE_PREFIX, parseScopeParam } from '../domain/scope.js';
 import type { Clock } from '../domain/clock.js';
 import type { Random } from '../domain/random.js';
 import type { Hasher } from '../crypto/hasher.js';
@@ -21,6 +21,12 @@ export interface AuthorizationRequest {
   codeChallenge: string | null;
   /** OpenID Connect `prompt`: `none` asks for no page at all, `login` for a fresh sign-in, `consent` for the consent page. */
   prompt: 'none' | 'login' | 'consent' | undefined;
+  /**
+   * An application of the platform organization itself (Grantry's console, the platform's own tools):
+   * it acts for the signed-in person, not for a merchant, so there is no consent page and no
+   * installation; its tokens carry the user as `sub`.
+   */
+  firstParty: boolean;
 }
 
 export type AuthorizationCheck =
@@ -37,12 +43,6 @@ export interface AuthorizeDeps {
   issuer: string;
 }
 
-/**
- * Scopes that govern Grantry itself are granted to platform applications by administrators, never by
- * a merchant's user through consent: an installation token carrying grantry:admin would open the
- * management API to whoever installed the app.
- */
-const RESERVED_AUDIENCE = 'grantry:';
 
 /** The parameters the authorization endpoint reads; the others are ignored (RFC 6749 §3.1). */
 export const AUTHORIZATION_PARAMS = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method', 'prompt'] as const;
@@ -67,7 +67,7 @@ export function readAuthorizationParams(search: URLSearchParams): { params: Reco
  * Validates an authorization request in the order RFC 6749 §4.1.2.1 requires: first the client and
  * its redirect URI (errors shown to the user), then everything else (errors sent to the client).
  */
-export async function checkAuthorizationRequest(params: Record<string, string>, repeated: string | null, deps: Pick<AuthorizeDeps, 'clients'>): Promise<AuthorizationCheck> {
+export async function checkAuthorizationRequest(params: Record<string, string>, repeated: string | null, deps: Pick<AuthorizeDeps, 'clients'> & { stores: Pick<Stores, 'organizations'> }): Promise<AuthorizationCheck> {
   const page = (description: string): AuthorizationCheck => ({ ok: false, redirect: null, error: new OAuthError('invalid_request', description) });
   if (repeated === 'client_id' || repeated === 'redirect_uri') return page(`the ${repeated} parameter is repeated`);
   const clientId = params.client_id;
@@ -112,17 +112,21 @@ export async function checkAuthorizationRequest(params: Record<string, string>, 
     return fail('invalid_request', 'a public client must send code_challenge with code_challenge_method=S256 (PKCE)');
   }
 
+  const owner = await deps.stores.organizations.get(app.organizationId);
+  const firstParty = owner?.type === 'platform';
+  // Which of the reserved scopes a request may carry: only grantry:console, and only a first-party app.
+  const grantable = (s: string) => !s.startsWith(RESERVED_SCOPE_PREFIX) || (firstParty && s === CONSOLE_SCOPE);
   // RFC 6749 §3.3: without a scope parameter the request asks for everything the application may have.
   let scopes: string[];
   if (params.scope === undefined) {
-    scopes = app.scopes.filter((s) => !s.startsWith(RESERVED_AUDIENCE));
+    scopes = app.scopes.filter(grantable);
   } else {
     const parsed = parseScopeParam(params.scope);
     if (parsed === null) return fail('invalid_scope', 'the scope parameter is malformed');
     scopes = parsed;
   }
   if (scopes.length === 0) return fail('invalid_scope', 'no scope to grant: the application has none');
-  const reserved = scopes.filter((s) => s.startsWith(RESERVED_AUDIENCE));
+  const reserved = scopes.filter((s) => !grantable(s));
   if (reserved.length > 0) return fail('invalid_scope', `these scopes cannot be granted by a user: ${reserved.join(' ')}`);
   const unknown = scopes.filter((s) => !app.scopes.includes(s));
   if (unknown.length > 0) return fail('invalid_scope', `scope not allowed for this application: ${unknown.join(' ')}`);
@@ -131,7 +135,7 @@ export async function checkAuthorizationRequest(params: Record<string, string>, 
   if (prompt !== undefined && prompt !== 'none' && prompt !== 'login' && prompt !== 'consent') {
     return fail('invalid_request', 'prompt must be none, login or consent');
   }
-  return { ok: true, request: { app, redirectUri, redirectUriGiven, scopes, state, codeChallenge: challenge ?? null, prompt } };
+  return { ok: true, request: { app, redirectUri, redirectUriGiven, scopes, state, codeChallenge: challenge ?? null, prompt, firstParty } };
 }
 
 /**

@@ -2,7 +2,7 @@ import { OAuthError } from '../domain/oauth-error.js';
 import { AUTH_REQ_ID_PREFIX, type DecoupledRequest, type DecoupledStatus } from '../domain/authorization.js';
 import { CIBA_GRANT_TYPE, type Application } from '../domain/application.js';
 import type { Organization } from '../domain/organization.js';
-import { parseScopeParam } from '../domain/scope.js';
+import { RESERVED_SCOPE_PREFIX, parseScopeParam } from '../domain/scope.js';
 import { newId, type Random } from '../domain/random.js';
 import { normalizeEmail, type User } from '../domain/user.js';
 import type { Clock } from '../domain/clock.js';
@@ -39,8 +39,6 @@ export interface BackchannelResponse {
 /** Who looks at or decides decoupled requests: a management-API administrator, or a signed-in person. */
 export type DecoupledPrincipal = { kind: 'admin'; actor: string } | { kind: 'user'; user: User };
 
-/** Scopes that govern Grantry itself are never granted by a user (as at the authorization endpoint). */
-const RESERVED_AUDIENCE = 'grantry:';
 /** CIBA §7.1: the binding message "SHOULD be relatively short and use a limited set of plain text characters". */
 const BINDING_MESSAGE_MAX = 64;
 const LOGIN_HINT_MAX = 254;
@@ -106,7 +104,7 @@ function checkScopes(app: Application, value: string | undefined): string[] {
   const scopes = parseScopeParam(value);
   if (scopes === null) throw new OAuthError('invalid_scope', 'the scope parameter is malformed');
   if (scopes.length === 0) throw new OAuthError('invalid_request', 'the scope parameter is required');
-  const reserved = scopes.filter((s) => s.startsWith(RESERVED_AUDIENCE));
+  const reserved = scopes.filter((s) => s.startsWith(RESERVED_SCOPE_PREFIX));
   if (reserved.length > 0) throw new OAuthError('invalid_scope', `these scopes cannot be granted by a user: ${reserved.join(' ')}`);
   const unknown = scopes.filter((s) => !app.scopes.includes(s));
   if (unknown.length > 0) throw new OAuthError('invalid_scope', `scope not allowed for this application: ${unknown.join(' ')}`);

@@ -1,14 +1,27 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { jwtVerify, type JWTPayload } from 'jose';
-import { ADMIN_SCOPE } from '../../admin/applications.js';
+import { ADMIN_SCOPE, CONSOLE_SCOPE } from '../../admin/applications.js';
+import type { User } from '../../domain/user.js';
 import { problem } from '../../admin/problem.js';
 import type { Runtime } from '../../runtime.js';
+
+/** Who calls the management API: an administrator (an admin application's token), or a person signed in to a first-party app. */
+export type Principal = { kind: 'admin'; actor: string } | { kind: 'user'; actor: string; user: User };
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Who is calling the management API, for the audit log. */
     actor: string;
+    principal: Principal;
   }
+}
+
+export interface AdminAuthOptions {
+  /**
+   * Whether the routes accept people (tokens with grantry:console of a first-party application); the
+   * routes then enforce that person's rights themselves. Otherwise only grantry:admin tokens pass.
+   */
+  people?: boolean;
 }
 
 function deny(reply: FastifyReply, status: 401 | 403, detail: string, error: 'invalid_token' | 'insufficient_scope' | null): void {
@@ -26,7 +39,7 @@ function deny(reply: FastifyReply, status: 401 | 403, detail: string, error: 'in
  * The token is verified against this server's keys, and its application must still exist and still
  * hold the scope, so deleting or narrowing the admin application takes effect without waiting for expiry.
  */
-export function adminAuth(rt: Runtime) {
+export function adminAuth(rt: Runtime, options: AdminAuthOptions = {}) {
   const algorithms = ['RS256', 'ES256', 'EdDSA'];
   return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const header = req.headers.authorization;
@@ -50,10 +63,19 @@ export function adminAuth(rt: Runtime) {
     const clientId = typeof payload.client_id === 'string' ? payload.client_id : '';
     const client = clientId ? await rt.clients.get(clientId) : null;
     if (!client) return deny(reply, 401, 'the application of this token no longer exists', 'invalid_token');
-    if (!scopes.includes(ADMIN_SCOPE) || !client.app.scopes.includes(ADMIN_SCOPE)) {
-      return deny(reply, 403, 'the token lacks scope grantry:admin', 'insufficient_scope');
+    if (scopes.includes(ADMIN_SCOPE) && client.app.scopes.includes(ADMIN_SCOPE)) {
+      req.actor = `app:${clientId}`;
+      req.principal = { kind: 'admin', actor: req.actor };
+    } else if (options.people && scopes.includes(CONSOLE_SCOPE) && client.app.scopes.includes(CONSOLE_SCOPE) && typeof payload.sub === 'string') {
+      // A person, through a first-party application: the user must still exist and be active.
+      const owner = await rt.stores.organizations.get(client.app.organizationId);
+      const user = owner?.type === 'platform' ? await rt.stores.users.get(payload.sub) : null;
+      if (!user || user.status !== 'active') return deny(reply, 401, 'the user of this token is not active', 'invalid_token');
+      req.actor = `user:${user.id}`;
+      req.principal = { kind: 'user', actor: req.actor, user };
+    } else {
+      return deny(reply, 403, options.people ? 'the token lacks scope grantry:admin or grantry:console' : 'the token lacks scope grantry:admin', 'insufficient_scope');
     }
-    req.actor = `app:${clientId}`;
     refuseNonJsonBody(req, reply);
   };
 }

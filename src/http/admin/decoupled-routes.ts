@@ -34,9 +34,10 @@ const Decision = Type.Optional(
 
 /** Decoupled (CIBA) requests waiting for a resource owner: list, look at, approve, deny. */
 export async function decoupledRoutes(root: FastifyInstance, rt: Runtime): Promise<void> {
-  const { app, security, withErrors } = adminScope(root, rt);
+  // People may call these routes too: the user named by a request decides it (protocol/decoupled.ts).
+  const { app, security, withErrors } = adminScope(root, rt, { people: true });
   const tags = ['decoupled-requests'];
-  const principal = (req: FastifyRequest): DecoupledPrincipal => ({ kind: 'admin', actor: req.actor });
+  const principal = (req: FastifyRequest): DecoupledPrincipal => (req.principal.kind === 'user' ? { kind: 'user', user: req.principal.user } : { kind: 'admin', actor: req.actor });
   // The decision body is optional: an empty POST validates as {} (as in routes.ts).
   app.addHook('preValidation', async (req) => {
     if (req.body === undefined && req.routeOptions.schema?.body) req.body = {};
