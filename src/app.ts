@@ -67,7 +67,7 @@ export async function buildApp(rt: Runtime, options: BuildAppOptions = {}): Prom
       openapi: '3.1.0',
       info: { title: 'Grantry management API', version: '1', description: 'Organizations, scopes, applications, secrets, signing keys and the audit log. Errors are RFC 9457 problem documents.' },
       servers: [{ url: rt.config.issuer }],
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token with scope grantry:admin (client_credentials of the admin application).' } } },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token with scope grantry:admin (client_credentials of the admin application), or, on the routes that support people (decoupled-requests), a person\'s token with scope grantry:console from a first-party application.' } } },
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
