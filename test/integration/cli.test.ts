@@ -87,8 +87,8 @@ describe.each(DIALECTS)('the grantry CLI on %s', (dialect) => {
     });
 
     it('apps update / show / rotate-secret / list', async () => {
-      const updated = await cliJson<AppJson>(['apps', 'update', app.client_id, '--name', 'Acme ERP v2', '--scopes', 'payments:read'], env);
-      expect(updated).toMatchObject({ id: app.id, name: 'Acme ERP v2', scopes: ['payments:read'] });
+      const updated = await cliJson<AppJson>(['apps', 'update', app.client_id, '--name', 'Acme ERP v2', '--scopes', 'payments:read', '--partner-id', '4242', '--logo-uri', 'https://acme.example/logo.png'], env);
+      expect(updated).toMatchObject({ id: app.id, name: 'Acme ERP v2', scopes: ['payments:read'], partner_id: 4242, logo_uri: 'https://acme.example/logo.png' });
       const shown = await runCli(['apps', 'show', app.client_id, '--json'], env);
       expect(shown.code).toBe(0);
       expect(JSON.parse(shown.stdout)).toMatchObject({ id: app.id, name: 'Acme ERP v2', secrets: [{ active: true }] });
