@@ -10,6 +10,7 @@ import { openDb, type Db } from './storage/db.js';
 import { createStores } from './storage/kysely/index.js';
 import { MigrationError, migrateToLatest, pendingMigrations } from './storage/migrations/index.js';
 import type { Stores } from './storage/ports.js';
+import { changeFeed, type ChangeFeed } from './storage/changes.js';
 import { allGrants, type GrantHandler } from './grants/index.js';
 import type { AdminContext } from './admin/context.js';
 import type { TokenEndpointDeps } from './protocol/token.js';
@@ -27,6 +28,8 @@ export interface Runtime {
   keys: KeyManager;
   clients: ClientRegistry;
   metrics: Metrics;
+  /** Cache invalidation across processes on this database. */
+  changes: ChangeFeed;
   grants: ReadonlyMap<string, GrantHandler>;
   /** Dependencies of the OAuth endpoints (token, introspection, revocation) and of credential minting. */
   tokenDeps: TokenEndpointDeps & RevokeDeps;
@@ -43,6 +46,13 @@ export interface RuntimeOptions {
   db?: Db;
   /** Apply pending migrations first; when false, refuse to run on an outdated schema. Default: config.autoMigrate. */
   migrate?: boolean;
+  /**
+   * Listen to other processes' changes (a server does; a short CLI command only publishes its own).
+   * Default false.
+   */
+  watchChanges?: boolean;
+  /** Where the change feed reports problems (it never throws). */
+  onChangeFeedError?: (err: Error) => void;
 }
 
 /**
@@ -86,6 +96,15 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
     await keys.bootstrap();
     const clients = new ClientRegistry(stores.applications, clock, config.clientCacheTtl * 1000);
+    const changes = changeFeed(db, { pollMs: config.changePollInterval, ...(options.onChangeFeedError ? { onError: options.onChangeFeedError } : {}) });
+    clients.onInvalidate = (clientId) => changes.publish({ kind: 'client', clientId });
+    if (options.watchChanges) {
+      await changes.start((change) => {
+        if (change.kind === 'client') clients.forget(change.clientId);
+        if (change.kind === 'all') clients.clear();
+        if (change.kind === 'keys' || change.kind === 'all') keys.load().catch((err: Error) => options.onChangeFeedError?.(err));
+      });
+    }
     const metrics = new Metrics(() => db.poolStats());
     const grants = new Map(allGrants.map((g) => [g.grantType, g]));
     const tokenDeps: TokenEndpointDeps & RevokeDeps = { config, clock, random, keys, issuer: config.issuer, clients, hasher, box, stores, grants };
@@ -102,8 +121,12 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       metrics,
       grants,
       tokenDeps,
-      admin: (actor) => ({ stores, clock, random, hasher, clients, actor }),
-      close: () => db.close(),
+      changes,
+      admin: (actor) => ({ stores, clock, random, hasher, clients, changes, actor }),
+      close: async () => {
+        await changes.stop();
+        await db.close();
+      },
     };
   } catch (err) {
     await db.close();

@@ -26,7 +26,12 @@ export interface RunningServer {
 export async function startServer(config: Config, log: Logger = pino(loggerOptions(config))): Promise<RunningServer> {
   const master = loadMasterKey(config);
   if (master.warning) log.warn(master.warning);
-  const rt = await createRuntime({ config, masterKey: master.key });
+  const rt = await createRuntime({
+    config,
+    masterKey: master.key,
+    watchChanges: true,
+    onChangeFeedError: (err) => log.warn({ err: err.message }, 'change feed: other processes\' changes are seen within the cache TTLs until it recovers'),
+  });
   const app = await buildApp(rt, { logger: { ...loggerOptions(config) } });
   // Keys rotated by another process or the CLI are picked up well before they start signing.
   const reload = setInterval(() => {

@@ -4,6 +4,7 @@ import { appendAudit } from '../protocol/audit.js';
 import type { Hasher } from '../crypto/hasher.js';
 import type { ClientRegistry } from '../protocol/client-registry.js';
 import type { Stores } from '../storage/ports.js';
+import type { ChangeFeed } from '../storage/changes.js';
 
 /** What every management operation needs; the HTTP API and the CLI build one each. */
 export interface AdminContext {
@@ -14,6 +15,8 @@ export interface AdminContext {
   clients: ClientRegistry;
   /** Who acts, for the audit log: `app:<client_id>`, `cli`. */
   actor: string;
+  /** Tells other processes what to forget (signing keys; applications go through `clients`). */
+  changes?: ChangeFeed;
 }
 
 export async function audit(

@@ -5,6 +5,8 @@ import { audit, type AdminContext } from './context.js';
 /** Rotates the signing key and records who did it. */
 export async function rotateSigningKey(ctx: AdminContext, keys: KeyManager, alg?: SigningAlg): Promise<KeyInfo> {
   const info = await keys.rotate(alg);
+  // Other processes publish the new key at once rather than at their next periodic reload.
+  ctx.changes?.publish({ kind: 'keys' });
   await audit(ctx.stores, ctx, 'key.rotated', { type: 'signing_key', id: info.kid }, { alg: info.alg, activates_at: info.activatesAt });
   return info;
 }

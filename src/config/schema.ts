@@ -148,6 +148,15 @@ export const settings = {
     description:
       'Seconds an application and its secret hashes are cached in memory. A change made through another process (or the CLI) is seen within this bound; changes made through this process are seen at once.',
   }),
+  changePollInterval: s<number>({
+    env: 'GRANTRY_CHANGE_POLL_INTERVAL',
+    type: 'integer',
+    default: 1000,
+    min: 100,
+    max: 60000,
+    description:
+      'SQLite only: milliseconds between two checks for changes made by other processes on the same database file (PostgreSQL is told at once with LISTEN/NOTIFY). A change to an application or the signing keys is seen by every process within this bound.',
+  }),
   clientCredentialsTtl: s<number>({
     env: 'GRANTRY_CLIENT_CREDENTIALS_TTL',
     type: 'integer',

@@ -15,7 +15,8 @@ interface Entry {
 /**
  * Applications and their secret hashes, cached by client_id so client authentication costs no
  * database read on the hot path. Changes made through this process invalidate at once; changes made
- * by another process (or the CLI) are seen within `ttlMs`.
+ * by another process (or the CLI) arrive through the change feed (storage/changes.ts), and `ttlMs`
+ * bounds staleness when that feed is down.
  */
 export class ClientRegistry {
   readonly #entries = new Map<string, Entry>();
@@ -52,7 +53,17 @@ export class ClientRegistry {
     return value;
   }
 
+  /** Called with the client id whenever this process changes an application (see storage/changes.ts). */
+  onInvalidate: ((clientId: string) => void) | null = null;
+
+  /** An application changed here: forget it, and tell the other processes. */
   invalidate(clientId: string): void {
+    this.#entries.delete(clientId);
+    this.onInvalidate?.(clientId);
+  }
+
+  /** An application changed in another process: forget it. */
+  forget(clientId: string): void {
     this.#entries.delete(clientId);
   }
 

@@ -10,6 +10,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Db {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** The URL it was opened with (a PostgreSQL listener opens its own connection to it). */
+  url: string;
   /** Pool statistics for /metrics (PostgreSQL only; SQLite has one embedded connection). */
   poolStats(): { total: number; idle: number; waiting: number } | null;
   close(): Promise<void>;
@@ -38,6 +40,7 @@ function openSqlite(path: string): Db {
   return {
     db,
     dialect: 'sqlite',
+    url: `sqlite:${path}`,
     poolStats: () => null,
     close: () => db.destroy(),
   };
@@ -72,6 +75,7 @@ function openPostgres(url: string, max: number): Db {
   return {
     db,
     dialect: 'postgres',
+    url,
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => db.destroy(),
   };
