@@ -7,6 +7,8 @@ import { openDb } from '../storage/db.js';
 import { migrateToLatest } from '../storage/migrations/index.js';
 import { createStores } from '../storage/kysely/index.js';
 import { loggerOptions, startServer } from '../server.js';
+import { isPrimary, runPrimary, workerCount } from '../cluster.js';
+import { createRuntime } from '../runtime.js';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerWebhookCommands } from './commands/webhooks.js';
 import { registerInstallationCommands } from './commands/installations.js';
@@ -31,6 +33,10 @@ serve.action(async (o: Record<string, string | undefined>) => {
       if (!/^\d+$/.test(o.port)) throw new Error('--port must be a number');
       overrides.port = Number(o.port);
     }
+    if (o.workers !== undefined) {
+      if (!/^\d+$/.test(o.workers) || Number(o.workers) > 256) throw new Error('--workers must be a number from 0 (one per CPU) to 256');
+      overrides.workers = Number(o.workers);
+    }
     if (o.signingAlg !== undefined && !SIGNING_ALGS.includes(o.signingAlg as never)) throw new Error(`--signing-alg must be one of ${SIGNING_ALGS.join(', ')}`);
     for (const k of ['host', 'issuer', 'logLevel', 'signingAlg'] as const) if (o[k] !== undefined) overrides[k] = o[k];
     config = configFrom({ dataDir: o.dataDir, databaseUrl: o.databaseUrl }, overrides as Partial<Config>);
@@ -38,6 +44,21 @@ serve.action(async (o: Record<string, string | undefined>) => {
     fail(err, false);
   }
   const log = pino(loggerOptions(config));
+  const workers = workerCount(config.workers);
+  if (workers > 1 && isPrimary()) {
+    try {
+      // Once, before the workers start: the master key file, migrations and the first signing key,
+      // so the workers do not race to create them.
+      const master = loadMasterKey(config);
+      if (master.warning) log.warn(master.warning);
+      await (await createRuntime({ config, masterKey: master.key })).close();
+    } catch (err) {
+      log.fatal({ err: (err as Error).message }, 'Grantry could not start');
+      fail(err, false);
+    }
+    runPrimary(workers, log);
+    return;
+  }
   try {
     const server = await startServer(config, log);
     const db = config.databaseUrl.startsWith('sqlite:') ? `SQLite ${config.databaseUrl.slice(7)}` : 'PostgreSQL';

@@ -55,6 +55,16 @@ export const settings = {
     description:
       'Issuer identifier (RFC 8414 §2): the `iss` of every token and the base of the metadata URLs. Must be https when NODE_ENV=production.',
   }),
+  workers: s<number>({
+    env: 'GRANTRY_WORKERS',
+    flag: '--workers',
+    type: 'integer',
+    default: 1,
+    min: 0,
+    max: 256,
+    description:
+      'Server processes accepting connections on one port (node:cluster); 0 = one per CPU. They share only the database, like separate instances. 1 runs in a single process.',
+  }),
   dataDir: s<string>({
     env: 'GRANTRY_DATA_DIR',
     flag: '--data-dir',
