@@ -5,6 +5,7 @@ import { SecretBox } from './crypto/secret-box.js';
 import { Hasher } from './crypto/hasher.js';
 import { KeyManager } from './keys/key-manager.js';
 import { ClientRegistry } from './protocol/client-registry.js';
+import { FailureLimiter } from './protocol/failure-limiter.js';
 import { Metrics } from './metrics/metrics.js';
 import { openDb, type Db } from './storage/db.js';
 import { createStores } from './storage/kysely/index.js';
@@ -107,7 +108,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
     const metrics = new Metrics(() => db.poolStats());
     const grants = new Map(allGrants.map((g) => [g.grantType, g]));
-    const tokenDeps: TokenEndpointDeps & RevokeDeps = { config, clock, random, keys, issuer: config.issuer, clients, hasher, box, stores, grants };
+    const limiter = new FailureLimiter(clock, { perClientAddress: config.clientAuthFailureLimit, perAddress: config.clientAuthFailureAddressLimit, windowMs: 60_000 });
+    const tokenDeps: TokenEndpointDeps & RevokeDeps = { config, clock, random, keys, issuer: config.issuer, clients, hasher, box, stores, grants, limiter };
     return {
       config,
       clock,

@@ -158,6 +158,23 @@ export const settings = {
     description:
       'Seconds an application and its secret hashes are cached in memory. A change made through another process (or the CLI) is seen within this bound; changes made through this process are seen at once.',
   }),
+  clientAuthFailureLimit: s<number>({
+    env: 'GRANTRY_CLIENT_AUTH_FAILURE_LIMIT',
+    type: 'integer',
+    default: 10,
+    min: 1,
+    max: 100000,
+    description:
+      'Failed client authentications of one client from one address per minute; the next attempts from that address get 429 with Retry-After until the minute ends. Never counted per client alone, so nobody can lock a client out from elsewhere.',
+  }),
+  clientAuthFailureAddressLimit: s<number>({
+    env: 'GRANTRY_CLIENT_AUTH_FAILURE_ADDRESS_LIMIT',
+    type: 'integer',
+    default: 100,
+    min: 1,
+    max: 1000000,
+    description: 'Failed client authentications from one address per minute, whatever the client, before that address gets 429 for the rest of the minute. Counted per process.',
+  }),
   changePollInterval: s<number>({
     env: 'GRANTRY_CHANGE_POLL_INTERVAL',
     type: 'integer',
@@ -314,6 +331,38 @@ export const settings = {
     min: 1,
     max: 60,
     description: 'Minimum seconds between two polls of one decoupled request (`interval`); a faster poll gets `slow_down` and the interval grows by 5 s.',
+  }),
+  purgeInterval: s<number>({
+    env: 'GRANTRY_PURGE_INTERVAL',
+    type: 'integer',
+    default: 3600,
+    min: 0,
+    max: 7 * 86400,
+    description:
+      'Seconds between two runs of the purge job in each server process, which deletes expired rows (codes, revocations, spent refresh tokens, sessions, old webhook logs) in bounded batches; the first run comes within 5 minutes of start. 0 = off (run `grantry purge` from a scheduler instead). See docs/operations.md, "Retention and purging".',
+  }),
+  purgeSpentRefreshAfter: s<number>({
+    env: 'GRANTRY_PURGE_SPENT_REFRESH_AFTER',
+    type: 'integer',
+    default: 2592000,
+    min: 3600,
+    description:
+      'Seconds a spent (rotated) refresh token is kept after it was spent; likewise the tokens of a revoked family after the revocation, and a token after it expired. Reuse detection needs the spent row: a spent token presented after it was purged gets `invalid_grant` but no longer revokes its family.',
+  }),
+  webhookLogRetention: s<number>({
+    env: 'GRANTRY_WEBHOOK_LOG_RETENTION',
+    type: 'integer',
+    default: 2592000,
+    min: 3600,
+    description: 'Seconds a finished webhook delivery (succeeded, failed, cancelled, superseded) and its attempt log are kept after it finished. Pending and held deliveries are never purged.',
+  }),
+  purgeBatchSize: s<number>({
+    env: 'GRANTRY_PURGE_BATCH_SIZE',
+    type: 'integer',
+    default: 500,
+    min: 1,
+    max: 10000,
+    description: 'Rows the purge job deletes per statement, so no statement holds locks for long.',
   }),
 } as const;
 

@@ -21,7 +21,7 @@ export async function cibaRoutes(app: FastifyInstance, rt: Runtime): Promise<voi
   // CIBA §7.1: an authenticated POST (form-encoded; JSON accepted as at the token endpoint, seed 002).
   app.post('/oauth/bc-authorize', { schema: { hide: true, response: { 200: backchannelResponseSchema } } }, async (req, reply) => {
     const params = oauthParams(req);
-    const client = await authenticateClient(req.headers.authorization, params, rt.tokenDeps);
+    const client = await authenticateClient(req.headers.authorization, params, rt.tokenDeps, req.ip);
     const response = await requestDecoupledAuthorization(rt.tokenDeps, client, params);
     // CIBA §7.3 responses carry a bearer secret (auth_req_id): never cached.
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');

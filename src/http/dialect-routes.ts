@@ -23,7 +23,7 @@ async function endpointRoutes(app: FastifyInstance, rt: Runtime, endpoint: Diale
   });
   const deps = { ...rt.tokenDeps, stores: rt.stores };
   app.post(endpoint.path, { schema: { hide: true } }, async (req, reply) => {
-    const response = await serveToken(rt, reply, () => endpoint.parse({ headers: req.headers, body: req.body }, deps), endpoint.label);
+    const response = await serveToken(rt, reply, () => endpoint.parse({ headers: req.headers, body: req.body, address: req.ip }, deps), endpoint.label);
     return endpoint.respond(response);
   });
   app.route({

@@ -133,13 +133,13 @@ export async function oauthRoutes(app: FastifyInstance, rt: Runtime): Promise<vo
   registerFormParser(app);
 
   app.post('/oauth/token', { schema: { hide: true, response: { 200: tokenResponseSchema } } }, async (req, reply) =>
-    serveToken(rt, reply, () => ({ params: oauthParams(req), authorization: req.headers.authorization, options: {} })),
+    serveToken(rt, reply, () => ({ params: oauthParams(req), authorization: req.headers.authorization, options: { address: req.ip } })),
   );
 
   if (rt.config.allowGetToken) {
     // Seed 001 documents `GET oauth/token` with the parameters in the body; served when configured.
     app.get('/oauth/token', { schema: { hide: true, response: { 200: tokenResponseSchema } } }, async (req, reply) =>
-      serveToken(rt, reply, async () => ({ params: await getTokenParams(req, rt.config.bodyLimit), authorization: req.headers.authorization, options: {} })),
+      serveToken(rt, reply, async () => ({ params: await getTokenParams(req, rt.config.bodyLimit), authorization: req.headers.authorization, options: { address: req.ip } })),
     );
   }
 
@@ -147,7 +147,7 @@ export async function oauthRoutes(app: FastifyInstance, rt: Runtime): Promise<vo
   // refresh tokens and JWTs are told apart by their form).
   app.post('/oauth/introspect', { schema: { hide: true } }, async (req, reply) => {
     const params = oauthParams(req);
-    const caller = await authenticateClient(req.headers.authorization, params, rt.tokenDeps);
+    const caller = await authenticateClient(req.headers.authorization, params, rt.tokenDeps, req.ip);
     if (!params.token) throw new OAuthError('invalid_request', 'the token parameter is required');
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     return introspect(params.token, caller, rt.tokenDeps);
@@ -156,7 +156,7 @@ export async function oauthRoutes(app: FastifyInstance, rt: Runtime): Promise<vo
   // RFC 7009 §2.1.
   app.post('/oauth/revoke', { schema: { hide: true } }, async (req, reply) => {
     const params = oauthParams(req);
-    const caller = await authenticateClient(req.headers.authorization, params, rt.tokenDeps);
+    const caller = await authenticateClient(req.headers.authorization, params, rt.tokenDeps, req.ip);
     if (!params.token) throw new OAuthError('invalid_request', 'the token parameter is required');
     await revoke(params.token, caller, rt.tokenDeps);
     // RFC 7009 §2.2: 200 whether or not the token was valid.

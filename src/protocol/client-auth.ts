@@ -3,6 +3,7 @@ import { isSecretActive, type Application } from '../domain/application.js';
 import type { Clock } from '../domain/clock.js';
 import type { Hasher } from '../crypto/hasher.js';
 import type { ClientRegistry } from './client-registry.js';
+import type { FailureLimiter } from './failure-limiter.js';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 
@@ -15,6 +16,8 @@ export interface ClientAuthDeps {
   clients: ClientRegistry;
   hasher: Hasher;
   clock: Clock;
+  /** Failed-authentication limits (absent: none, e.g. in unit tests). */
+  limiter?: FailureLimiter;
 }
 
 export interface ClientCredentials {
@@ -68,8 +71,25 @@ export async function authenticateClient(
   authorization: string | undefined,
   params: Record<string, string>,
   deps: ClientAuthDeps,
+  /** The caller's address, for the failure limits. */
+  address?: string,
 ): Promise<AuthenticatedClient> {
   const creds = readClientCredentials(authorization, params);
+  const limiter = address === undefined ? undefined : deps.limiter;
+  const wait = limiter?.blockedFor(creds.clientId, address!) ?? 0;
+  if (wait > 0) {
+    // RFC 6585 §4: 429 with Retry-After. Checked before the secret, so guessing on stops costing us.
+    throw new OAuthError('invalid_client', `too many failed client authentications from this address; retry in ${wait} s`, { status: 429, headers: { 'retry-after': String(wait) } });
+  }
+  try {
+    return await verifyClient(creds, deps);
+  } catch (err) {
+    if (limiter && err instanceof OAuthError && err.code === 'invalid_client') limiter.recordFailure(creds.clientId, address!);
+    throw err;
+  }
+}
+
+async function verifyClient(creds: ClientCredentials, deps: ClientAuthDeps): Promise<AuthenticatedClient> {
   const registered = await deps.clients.get(creds.clientId);
   const fail = (): never => {
     // One message for unknown client and wrong secret: the answer must not tell which it was.

@@ -17,6 +17,8 @@ export interface TokenRequestOptions {
   /** A client a dialect has already identified its own way (seed 003's partnerId); otherwise RFC 6749 §2.3. */
   client?: AuthenticatedClient;
   issue?: IssueOptions;
+  /** The caller's address, for the failure limits of client authentication. */
+  address?: string;
 }
 
 /**
@@ -32,7 +34,7 @@ export async function handleTokenRequest(
 ): Promise<TokenResult> {
   const grantType = params.grant_type;
   if (grantType === undefined || grantType === '') throw new OAuthError('invalid_request', 'the grant_type parameter is required');
-  const client = options.client ?? (await authenticateClient(authorization, params, deps));
+  const client = options.client ?? (await authenticateClient(authorization, params, deps, options.address));
   const grant = deps.grants.get(grantType);
   if (!grant) throw new OAuthError('unsupported_grant_type', "this grant_type is not supported");
   if (!client.app.grantTypes.includes(grantType as GrantType)) {

@@ -34,7 +34,7 @@ function endpoint(path: string, label: string, config: Config, codeGrant: (code:
         throw new OAuthError('unsupported_grant_type', 'grant_type must be authorization_code or refresh_token');
       }
       // Clients authenticate as on the standard endpoint (HTTP Basic, or client_id/client_secret in the body).
-      return { params: standard, authorization: header(req, 'authorization') ?? undefined, options: { issue: issue(config) } };
+      return { params: standard, authorization: header(req, 'authorization') ?? undefined, options: { issue: issue(config), address: req.address } };
     },
     respond,
     error: (err) => err,

@@ -9,6 +9,8 @@ import type { TokenRequestOptions } from '../token.js';
 export interface DialectRequest {
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
+  /** The client's address (failure limits). */
+  address: string;
 }
 
 /** A request of the standard token endpoint: what every dialect translates into. */

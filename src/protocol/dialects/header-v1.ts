@@ -39,9 +39,9 @@ export const headerV1: Dialect = {
         const params = { grant_type: 'refresh_token', refresh_token: refreshToken };
         const authorization = header(req, 'authorization') ?? undefined;
         if (authorization !== undefined) {
-          const client = await authenticateClient(authorization, params, deps);
+          const client = await authenticateClient(authorization, params, deps, req.address);
           if (client.app.id !== app.id) throw new OAuthError('invalid_client', 'The credentials are not those of this partnerId.');
-          return { params, authorization, options: { client } };
+          return { params, authorization, options: { client, address: req.address } };
         }
         return { params, authorization: undefined, options: { client: { app, method: 'none' } } };
       },
