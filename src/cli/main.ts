@@ -13,6 +13,7 @@ import { registerAdminCommands } from './commands/admin.js';
 import { registerWebhookCommands } from './commands/webhooks.js';
 import { registerInstallationCommands } from './commands/installations.js';
 import { registerUserCommands } from './commands/users.js';
+import { registerMasterKeyCommands } from './commands/master-key.js';
 import { fail, print } from './output.js';
 import { configFrom, type GlobalOptions } from './runtime.js';
 
@@ -112,5 +113,6 @@ registerAdminCommands(program);
 registerWebhookCommands(program);
 registerInstallationCommands(program);
 registerUserCommands(program);
+registerMasterKeyCommands(program);
 
 await program.parseAsync(process.argv);

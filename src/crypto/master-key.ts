@@ -10,6 +10,14 @@ export interface MasterKeyResult {
   warning?: string;
 }
 
+/** Decodes a base64 master key (32 bytes); the error names `source`, never the value. */
+export function decodeMasterKey(value: string, source: string): Buffer {
+  return decode(value, source);
+}
+
+/** Where development keeps its generated master key (used when GRANTRY_MASTER_KEY is not set). */
+export const developmentKeyFile = (config: Pick<Config, 'dataDir'>): string => join(config.dataDir, 'master.key');
+
 function decode(value: string, source: string): Buffer {
   const key = Buffer.from(value.trim(), 'base64');
   if (key.length !== 32) throw new ConfigError(`${source}: the master key must be 32 bytes, base64-encoded (openssl rand -base64 32)`);
@@ -23,7 +31,7 @@ function decode(value: string, source: string): Buffer {
 export function loadMasterKey(config: Config): MasterKeyResult {
   if (config.masterKey) return { key: decode(config.masterKey, 'GRANTRY_MASTER_KEY') };
   if (config.production) throw new ConfigError('GRANTRY_MASTER_KEY is required when NODE_ENV=production');
-  const file = join(config.dataDir, 'master.key');
+  const file = developmentKeyFile(config);
   if (existsSync(file)) {
     return {
       key: decode(readFileSync(file, 'utf8'), file),
