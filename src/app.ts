@@ -1,4 +1,7 @@
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
+import cors from '@fastify/cors';
+import { trustProxySetting } from './config/load.js';
 import swagger from '@fastify/swagger';
 import type { Runtime } from './runtime.js';
 import { errorHandler, sendOAuth, sendProblem } from './http/errors.js';
@@ -27,8 +30,15 @@ const LOGS_REQUESTS = new Set(['info', 'debug', 'trace']);
 /** Paths whose query string may carry credentials: never logged with it. */
 const routeOf = (url: string): string => url.split('?', 1)[0]!;
 
+/** The endpoints a browser app of another origin may call (GRANTRY_CORS_ORIGINS). */
+const CORS_PATHS = /^\/(oauth\/(token|revoke|introspect|bc-authorize)|\.well-known\/(oauth-authorization-server|jwks\.json))$/;
+
 export async function buildApp(rt: Runtime, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  // Direct HTTPS serving (GRANTRY_TLS_CERT/KEY); otherwise TLS ends at a proxy (docs/operations.md).
+  const tls = rt.config.tlsCert ? { https: { cert: readFileSync(rt.config.tlsCert), key: readFileSync(rt.config.tlsKey) } } : {};
   const app = Fastify({
+    ...tls,
+    trustProxy: trustProxySetting(rt.config.trustProxy),
     logger: options.logger ?? false,
     bodyLimit: rt.config.bodyLimit,
     // Request lines are logged by the onResponse hook below, without query strings or headers.
@@ -43,7 +53,7 @@ export async function buildApp(rt: Runtime, options: BuildAppOptions = {}): Prom
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-  });
+  }) as unknown as FastifyInstance;
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => {
@@ -51,10 +61,22 @@ export async function buildApp(rt: Runtime, options: BuildAppOptions = {}): Prom
     else sendProblem(reply, 'not_found', `no route ${req.method} ${routeOf(req.url)}`);
   });
   // Callback-style hooks: an async hook costs a promise per request on the token hot path.
-  app.addHook('onRequest', (_req, reply, done) => {
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-content-type-options', 'nosniff');
+    // RFC 6797: once a browser has reached us over https, it must never fall back to http. Sent only
+    // on https (directly, or per X-Forwarded-Proto from a trusted proxy): over http it means nothing.
+    if (req.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     done();
   });
+  if (rt.config.corsOrigins.length > 0) {
+    // Single-page public clients call the token endpoints and metadata from their own origin; nothing
+    // else answers cross-origin requests (the management API uses bearer tokens from the console's own
+    // origin, and the pages are navigations).
+    const allowed = rt.config.corsOrigins;
+    await app.register(cors, () => (req: FastifyRequest, cb: (err: Error | null, options: Record<string, unknown>) => void) =>
+      cb(null, CORS_PATHS.test(routeOf(req.url)) ? { origin: allowed, methods: ['GET', 'POST'], allowedHeaders: ['authorization', 'content-type'], maxAge: 600 } : { origin: false }),
+    );
+  }
   if (options.logger && rt.config.logLevel !== 'silent' && LOGS_REQUESTS.has(rt.config.logLevel)) {
     app.addHook('onResponse', (req, reply, done) => {
       req.log.info({ reqId: req.id, method: req.method, path: routeOf(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');

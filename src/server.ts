@@ -6,6 +6,7 @@ import { createRuntime, type Runtime } from './runtime.js';
 import { buildApp } from './app.js';
 import { webhookWorkerFor } from './webhooks/worker.js';
 import { onCredentialsUndeliverable } from './admin/installations.js';
+import { purgeJobFor } from './maintenance/purge-job.js';
 
 /** pino options shared by the server and its start-up messages. Secrets are never logged; redaction is a second net. */
 export function loggerOptions(config: Config): Record<string, unknown> {
@@ -53,9 +54,12 @@ export async function startServer(config: Config, log: Logger = pino(loggerOptio
     log: (level, fields, msg) => log[level](fields, msg),
   });
   webhookWorker.start();
+  // Expired rows are deleted in bounded batches (src/maintenance/purge.ts); null when GRANTRY_PURGE_INTERVAL=0.
+  const purgeJob = purgeJobFor(rt, (level, fields, msg) => log[level](fields, msg));
+  purgeJob?.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const url = `${config.tlsCert ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   let stopping: Promise<void> | null = null;
   return {
     app,
@@ -65,6 +69,7 @@ export async function startServer(config: Config, log: Logger = pino(loggerOptio
       (stopping ??= (async () => {
         clearInterval(reload);
         await webhookWorker.stop();
+        await purgeJob?.stop();
         await app.close();
         await rt.close();
       })()),

@@ -48,7 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   const config = out as Config;
   if (config.databaseUrl === '') config.databaseUrl = `sqlite:${config.dataDir.replace(/\/$/, '')}/grantry.db`;
-  if (config.issuer === '') config.issuer = `http://localhost:${config.port}`;
+  if (config.issuer === '') config.issuer = `${config.tlsCert ? 'https' : 'http'}://localhost:${config.port}`;
   config.issuer = config.issuer.replace(/\/+$/, '');
   validate(config);
   return Object.freeze(config);
@@ -82,6 +82,18 @@ function validate(config: Config): void {
     }
   }
   if (new Set(paths).size !== paths.length) throw new ConfigError('the dialect paths must differ');
+  if ((config.tlsCert === '') !== (config.tlsKey === '')) throw new ConfigError('GRANTRY_TLS_CERT and GRANTRY_TLS_KEY go together');
+  for (const origin of config.corsOrigins) {
+    let url: URL | null = null;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = null;
+    }
+    // An origin is scheme://host[:port], nothing more (RFC 6454 §6.2).
+    if (!url || url.origin !== origin) throw new ConfigError(`GRANTRY_CORS_ORIGINS: "${origin}" is not an origin such as https://app.example.com`);
+  }
+  trustProxySetting(config.trustProxy);
   for (const cidr of config.webhookAllowedNetworks) {
     if (!isValidCidr(cidr)) throw new ConfigError(`GRANTRY_WEBHOOK_ALLOWED_NETWORKS: "${cidr}" is not a CIDR such as 127.0.0.0/8 or fd00::/8`);
   }
@@ -90,4 +102,24 @@ function validate(config: Config): void {
       'GRANTRY_KEY_REFRESH_INTERVAL must be shorter than GRANTRY_KEY_ACTIVATION_DELAY, or another process could sign with a key this one does not publish yet',
     );
   }
+}
+
+/** GRANTRY_TRUST_PROXY as Fastify's `trustProxy`: false, true, the n nearest hops, or addresses/CIDRs. */
+export function trustProxySetting(value: string): boolean | string[] | ((address: string, hop: number) => boolean) {
+  const v = value.trim();
+  if (v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) {
+    // Trust the n nearest hops (proxy-addr's trust function: hop 0 is the socket's peer).
+    const hops = Number(v);
+    return (_address: string, hop: number) => hop < hops;
+  }
+  const list = v.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const entry of list) {
+    const [address, bits] = entry.split('/');
+    if (!isValidCidr(bits === undefined ? `${address}/${address!.includes(':') ? 128 : 32}` : entry)) {
+      throw new ConfigError(`GRANTRY_TRUST_PROXY: "${entry}" is not true, a number of hops, an address or a CIDR`);
+    }
+  }
+  return list;
 }

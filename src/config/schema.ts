@@ -51,7 +51,7 @@ export const settings = {
     flag: '--issuer',
     type: 'string',
     default: '',
-    defaultDoc: '`http://localhost:<port>`',
+    defaultDoc: '`http://localhost:<port>` (`https://` with `GRANTRY_TLS_CERT`)',
     description:
       'Issuer identifier (RFC 8414 §2): the `iss` of every token and the base of the metadata URLs. Must be https when NODE_ENV=production.',
   }),
@@ -64,6 +64,38 @@ export const settings = {
     max: 256,
     description:
       'Server processes accepting connections on one port (node:cluster); 0 = one per CPU. They share only the database, like separate instances. 1 runs in a single process.',
+  }),
+  tlsCert: s<string>({
+    env: 'GRANTRY_TLS_CERT',
+    flag: '--tls-cert',
+    type: 'string',
+    default: '',
+    defaultDoc: '(none)',
+    description: 'PEM certificate chain file: with `GRANTRY_TLS_KEY`, Grantry serves HTTPS itself instead of behind a TLS-terminating proxy.',
+  }),
+  tlsKey: s<string>({
+    env: 'GRANTRY_TLS_KEY',
+    flag: '--tls-key',
+    type: 'string',
+    default: '',
+    defaultDoc: '(none)',
+    description: 'PEM private key file of `GRANTRY_TLS_CERT`.',
+  }),
+  trustProxy: s<string>({
+    env: 'GRANTRY_TRUST_PROXY',
+    type: 'string',
+    default: '',
+    defaultDoc: '(none)',
+    description:
+      'Which proxies to believe about the client (`X-Forwarded-For`, `X-Forwarded-Proto`): `true` for any, a number of hops, or comma-separated addresses/CIDRs of the load balancers. Decides the address that failure limits count and whether a request came over https (then `Strict-Transport-Security` is sent). Empty: the socket is the truth.',
+  }),
+  corsOrigins: s<string[]>({
+    env: 'GRANTRY_CORS_ORIGINS',
+    type: 'list',
+    default: [],
+    defaultDoc: '(none)',
+    description:
+      'Comma-separated origins (e.g. `https://app.example.com`) that browsers may call the OAuth endpoints and metadata from (single-page public clients). The management API and the pages never answer cross-origin requests.',
   }),
   dataDir: s<string>({
     env: 'GRANTRY_DATA_DIR',
