@@ -14,6 +14,7 @@ import { registerWebhookCommands } from './commands/webhooks.js';
 import { registerInstallationCommands } from './commands/installations.js';
 import { registerUserCommands } from './commands/users.js';
 import { registerMasterKeyCommands } from './commands/master-key.js';
+import { registerPurgeCommand } from './commands/purge.js';
 import { fail, print } from './output.js';
 import { configFrom, type GlobalOptions } from './runtime.js';
 
@@ -114,5 +115,6 @@ registerWebhookCommands(program);
 registerInstallationCommands(program);
 registerUserCommands(program);
 registerMasterKeyCommands(program);
+registerPurgeCommand(program);
 
 await program.parseAsync(process.argv);

@@ -7,6 +7,7 @@ import type { AuditEvent, Organization, ScopeDefinition } from '../domain/organi
 import type { WebhookStore } from './ports-webhooks.js';
 import type { InstallationStore, RefreshStore, RevocationStore } from './ports-installations.js';
 import type { AuthorizationCodeStore, DecoupledRequestStore, SessionStore, ThrottleStore, UserStore } from './ports-users.js';
+import type { PurgeStore } from './ports-purge.js';
 
 export interface PageRequest {
   limit: number;
@@ -117,6 +118,8 @@ export interface Stores {
   throttle: ThrottleStore;
   authorizationCodes: AuthorizationCodeStore;
   decoupled: DecoupledRequestStore;
+  /** Bounded deletes of expired rows (src/maintenance/purge.ts decides what has expired). */
+  purge: PurgeStore;
   /** Runs `fn` with stores bound to one database transaction. */
   transaction<T>(fn: (stores: Stores) => Promise<T>): Promise<T>;
   /** A trivial query, for readiness checks. */

@@ -10,6 +10,7 @@ import { applicationStore } from './applications.js';
 import { auditStore, keyStore, metaStore } from './misc.js';
 import { sessionStore, throttleStore, userStore } from './users.js';
 import { authorizationCodeStore, decoupledRequestStore } from './authorization.js';
+import { purgeStore } from './purge.js';
 
 /** One implementation of every port, dialect-agnostic. Inside a transaction, nested calls reuse it. */
 export function createStores(db: Kysely<Database>, dialect: Dialect, inTransaction = false): Stores {
@@ -30,6 +31,7 @@ export function createStores(db: Kysely<Database>, dialect: Dialect, inTransacti
     throttle: throttleStore(db),
     authorizationCodes: authorizationCodeStore(db),
     decoupled: decoupledRequestStore(db),
+    purge: purgeStore(db, dialect),
     transaction: (fn) => (inTransaction ? fn(stores) : db.transaction().execute((trx) => fn(createStores(trx, dialect, true)))),
     ping: async () => {
       await sql`select 1`.execute(db);
