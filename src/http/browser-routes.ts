@@ -49,10 +49,10 @@ export async function browserRoutes(app: FastifyInstance, rt: Runtime): Promise<
   const secure = rt.config.production || rt.config.issuer.startsWith('https:');
   const issuerOrigin = new URL(rt.config.issuer).origin;
 
-  const setCookie = (reply: FastifyReply, name: string, value: string, maxAgeSeconds?: number) =>
-    // SameSite=Lax, not Strict: the authorization request arrives as a top-level navigation from the
-    // client's site, and the session must come with it.
-    reply.setCookie(name, value, { httpOnly: true, secure, sameSite: 'lax', path: '/', ...(maxAgeSeconds !== undefined ? { maxAge: maxAgeSeconds } : {}) });
+  // Browser-session cookies (no Max-Age): the server decides how long a session lives. SameSite=Lax,
+  // not Strict: the authorization request arrives as a top-level navigation from the client's site,
+  // and the session must come with it.
+  const setCookie = (reply: FastifyReply, name: string, value: string) => reply.setCookie(name, value, { httpOnly: true, secure, sameSite: 'lax', path: '/' });
 
   /** The CSRF cookie of this browser, created on first sight. */
   const csrfCookie = (req: FastifyRequest, reply: FastifyReply): string => {
@@ -293,6 +293,9 @@ export async function browserRoutes(app: FastifyInstance, rt: Runtime): Promise<
       const owner = await rt.stores.organizations.get(app.organizationId);
       const catalogue = await rt.stores.scopes.getMany(r.scopes);
       const named = r.organization_id ? await rt.stores.organizations.get(r.organization_id) : null;
+      // A platform administrator may see a request naming someone else: it is granted for one of theirs.
+      const namedUser = !named && r.user_id && r.user_id !== user.id ? await rt.stores.users.get(r.user_id) : null;
+      const choices = named ? [named] : namedUser ? await grantingOrganizations(rt.stores, namedUser) : mine;
       cards.push({
         id: r.id,
         app: { name: app.name, logoUrl: app.logoUri, ownerName: owner?.name ?? 'unknown' },
@@ -301,7 +304,7 @@ export async function browserRoutes(app: FastifyInstance, rt: Runtime): Promise<
         createdAt: r.created_at,
         expiresAt: r.expires_at,
         // A request naming an organization is granted for it; one naming the user, for one of theirs.
-        organizations: named ? [{ id: named.id, name: named.name }] : mine.map((o) => ({ id: o.id, name: o.name })),
+        organizations: choices.map((o) => ({ id: o.id, name: o.name })),
       });
     }
     return cards;
