@@ -6,6 +6,7 @@ import * as m0003 from './0003-refresh-settings.js';
 import * as m0003w from './0003-webhook-subscription-state.js';
 import * as m0004 from './0004-users-authorization.js';
 import * as m0005 from './0005-partner-id.js';
+import * as m0006 from './0006-purge-indexes.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0003-webhook-subscription-state': m0003w,
   '0004-users-authorization': m0004,
   '0005-partner-id': m0005,
+  '0006-purge-indexes': m0006,
 };
 
 class DialectMigrationProvider implements MigrationProvider {
