@@ -24,6 +24,16 @@ function classify(err: FastifyError): { kind: ProblemKind; oauth: OAuthError; de
 }
 
 /**
+ * PostgreSQL refusing a value for its encoding: 22021 character_not_in_repertoire (a NUL, which `text`
+ * cannot hold) and 22P05 untranslatable_character. Only input can cause these; a safety net behind the
+ * checks that keep such values from queries (client-auth, protocol/params.ts).
+ */
+function isUnstorable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '22021' || code === '22P05';
+}
+
+/**
  * One error handler for the whole server. OAuth endpoints answer RFC 6749 §5.2 JSON; the management
  * API answers RFC 9457 problem documents. Unexpected errors never leak their message or stack: the
  * client gets a fixed text, the log gets the error.
@@ -46,6 +56,13 @@ export function handleError(err: FastifyError, req: FastifyRequest, reply: Fasti
   if (known) {
     if (oauthPath) sendOAuth(reply, known.oauth);
     else sendProblem(reply, known.kind, known.detail, err.validation?.map((v) => ({ field: v.instancePath.replace(/^\//, '').replace(/\//g, '.') || (v.params as { missingProperty?: string }).missingProperty || '(body)', message: v.message ?? 'is invalid' })));
+    return;
+  }
+  if (isUnstorable(err)) {
+    // A value the database refused to hold (a NUL in PostgreSQL text): the client's input, not our fault.
+    req.log.warn({ reqId: req.id, err: { code: (err as { code?: string }).code } }, 'request value the database cannot store');
+    if (oauthPath) sendOAuth(reply, new OAuthError('invalid_request', 'the request contains a character that is not allowed (e.g. NUL)'));
+    else sendProblem(reply, 'invalid_input', 'the request contains a character that is not allowed (e.g. NUL)');
     return;
   }
   if (isUnavailable(err)) {

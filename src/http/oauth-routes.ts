@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TokenResponse } from '../grants/grant.js';
-import { flatParams } from '../protocol/params.js';
+import { MAX_PARAMS, flatParams, paramName, refuseNul, tooManyParams } from '../protocol/params.js';
 import type { StandardTokenRequest } from '../protocol/dialects/index.js';
 import { OAuthError } from '../domain/oauth-error.js';
 import { handleTokenRequest } from '../protocol/token.js';
@@ -11,14 +11,15 @@ import type { Runtime } from '../runtime.js';
 
 /**
  * Request parameters as a flat string map. RFC 6749 §3.2: parameters sent without a value are treated
- * as omitted, and request parameters MUST NOT be included more than once.
+ * as omitted, and request parameters MUST NOT be included more than once. At most MAX_PARAMS of them.
  */
 export function parseForm(body: string): Record<string, string> {
   const params: Record<string, string> = Object.create(null);
   const seen = new Set<string>();
   for (const [key, value] of new URLSearchParams(body)) {
-    if (seen.has(key)) throw new OAuthError('invalid_request', `the ${key.slice(0, 40)} parameter is repeated`);
+    if (seen.has(key)) throw new OAuthError('invalid_request', `the ${paramName(key)} parameter is repeated`);
     seen.add(key);
+    if (seen.size > MAX_PARAMS) throw tooManyParams();
     if (value !== '') params[key] = value;
   }
   return params;
@@ -35,9 +36,9 @@ export function registerFormParser(app: FastifyInstance): void {
   });
 }
 
-/** A JSON body (seed 002) must be one flat object of strings, like a form. */
+/** A JSON body (seed 002) must be one flat object of strings, like a form; no value may hold a NUL. */
 export function oauthParams(req: FastifyRequest): Record<string, string> {
-  return flatParams(req.body);
+  return refuseNul(flatParams(req.body));
 }
 
 
@@ -105,9 +106,10 @@ async function getTokenParams(req: FastifyRequest, limit: number): Promise<Recor
     }
   }
   for (const key of Object.keys(fromBody)) {
-    if (key in fromQuery) throw new OAuthError('invalid_request', `the ${key.slice(0, 40)} parameter is repeated`);
+    if (key in fromQuery) throw new OAuthError('invalid_request', `the ${paramName(key)} parameter is repeated`);
   }
-  return { ...fromQuery, ...fromBody };
+  if (Object.keys(fromQuery).length + Object.keys(fromBody).length > MAX_PARAMS) throw tooManyParams();
+  return refuseNul({ ...fromQuery, ...fromBody });
 }
 
 function readBody(req: FastifyRequest, limit: number): Promise<string> {

@@ -66,6 +66,16 @@ export function readClientCredentials(authorization: string | undefined, params:
   return { clientId, clientSecret, method: clientSecret === undefined ? 'none' : 'client_secret_post' };
 }
 
+/**
+ * RFC 6749 App. A.1: client-id = *VSCHAR (%x20-7E). Anything else (NUL, CR/LF, other controls, non-ASCII)
+ * cannot be a client of ours, and must not reach a query: PostgreSQL `text` cannot even hold a NUL. The
+ * length cap is far above any id Grantry issues or imports (128).
+ */
+const CLIENT_ID_RE = /^[\x20-\x7e]{1,256}$/;
+
+/** Whether a string can be a client_id at all (App. A.1); anything else is an unknown client, no lookup needed. */
+export const isClientIdSyntax = (clientId: string): boolean => CLIENT_ID_RE.test(clientId);
+
 /** Authenticates the client of a token, revocation or introspection request. */
 export async function authenticateClient(
   authorization: string | undefined,
@@ -76,7 +86,10 @@ export async function authenticateClient(
 ): Promise<AuthenticatedClient> {
   const creds = readClientCredentials(authorization, params);
   const limiter = address === undefined ? undefined : deps.limiter;
-  const wait = limiter?.blockedFor(creds.clientId, address!) ?? 0;
+  // The limiter keeps a window per client id: a malformed id (up to a body's worth of bytes) is counted
+  // under one key, so junk ids cannot grow its memory.
+  const limitKey = isClientIdSyntax(creds.clientId) ? creds.clientId : '(malformed client_id)';
+  const wait = limiter?.blockedFor(limitKey, address!) ?? 0;
   if (wait > 0) {
     // RFC 6585 §4: 429 with Retry-After. Checked before the secret, so guessing on stops costing us.
     throw new OAuthError('invalid_client', `too many failed client authentications from this address; retry in ${wait} s`, { status: 429, headers: { 'retry-after': String(wait) } });
@@ -84,17 +97,19 @@ export async function authenticateClient(
   try {
     return await verifyClient(creds, deps);
   } catch (err) {
-    if (limiter && err instanceof OAuthError && err.code === 'invalid_client') limiter.recordFailure(creds.clientId, address!);
+    if (limiter && err instanceof OAuthError && err.code === 'invalid_client') limiter.recordFailure(limitKey, address!);
     throw err;
   }
 }
 
 async function verifyClient(creds: ClientCredentials, deps: ClientAuthDeps): Promise<AuthenticatedClient> {
-  const registered = await deps.clients.get(creds.clientId);
   const fail = (): never => {
     // One message for unknown client and wrong secret: the answer must not tell which it was.
     throw new OAuthError('invalid_client', 'client authentication failed');
   };
+  // Refused before any lookup, with the unknown client's answer (and counted by the failure limits).
+  if (!isClientIdSyntax(creds.clientId)) return fail();
+  const registered = await deps.clients.get(creds.clientId);
   if (!registered) return fail();
   const { app, secrets } = registered;
   if (creds.method === 'none') {
