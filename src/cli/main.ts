@@ -15,6 +15,7 @@ import { registerInstallationCommands } from './commands/installations.js';
 import { registerUserCommands } from './commands/users.js';
 import { registerMasterKeyCommands } from './commands/master-key.js';
 import { registerPurgeCommand } from './commands/purge.js';
+import { registerBackupCommand } from './commands/backup.js';
 import { fail, print } from './output.js';
 import { configFrom, type GlobalOptions } from './runtime.js';
 
@@ -116,5 +117,6 @@ registerInstallationCommands(program);
 registerUserCommands(program);
 registerMasterKeyCommands(program);
 registerPurgeCommand(program);
+registerBackupCommand(program);
 
 await program.parseAsync(process.argv);
