@@ -35,7 +35,11 @@ const CORS_PATHS = /^\/(oauth\/(token|revoke|introspect|bc-authorize)|\.well-kno
 
 export async function buildApp(rt: Runtime, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   // Direct HTTPS serving (GRANTRY_TLS_CERT/KEY); otherwise TLS ends at a proxy (docs/operations.md).
-  const tls = rt.config.tlsCert ? { https: { cert: readFileSync(rt.config.tlsCert), key: readFileSync(rt.config.tlsKey) } } : {};
+  // Node enforces requestTimeout only when it sweeps its connections, every connectionsCheckingInterval
+  // (default 30 s): a 1 s timeout would let a slow client hold its connection for up to 31 s. Sweep at a
+  // quarter of the timeout (at least every 250 ms, at most every 30 s).
+  const checking = { connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor((rt.config.requestTimeout || 120_000) / 4))) };
+  const tls = rt.config.tlsCert ? { https: { cert: readFileSync(rt.config.tlsCert), key: readFileSync(rt.config.tlsKey), ...checking } } : { http: checking };
   const app = Fastify({
     ...tls,
     trustProxy: trustProxySetting(rt.config.trustProxy),
@@ -47,8 +51,8 @@ export async function buildApp(rt: Runtime, options: BuildAppOptions = {}): Prom
     // request. Log lines that concern a request carry its id explicitly instead.
     childLoggerFactory: (logger) => logger,
     // Slow clients cannot hold a connection open forever (slowloris).
-    requestTimeout: 30_000,
-    connectionTimeout: 60_000,
+    requestTimeout: rt.config.requestTimeout,
+    connectionTimeout: rt.config.connectionTimeout,
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     onProtoPoisoning: 'error',
@@ -68,6 +72,29 @@ export async function buildApp(rt: Runtime, options: BuildAppOptions = {}): Prom
     if (req.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     done();
   });
+  if (rt.config.requestTimeout > 0) {
+    // Node's requestTimeout ends with the headers (measured on Node 20: a body dripped a byte at a time
+    // is never cut off), so a slow body would hold its connection and its parser indefinitely. The same
+    // limit applies to the body, counted from the end of the headers. Only requests with a body still
+    // on its way pay for a timer.
+    const limit = rt.config.requestTimeout;
+    app.addHook('onRequest', (req, _reply, done) => {
+      const raw = req.raw;
+      if (!raw.complete && (raw.headers['transfer-encoding'] !== undefined || (raw.headers['content-length'] !== undefined && raw.headers['content-length'] !== '0'))) {
+        const timer = setTimeout(() => {
+          if (raw.complete) return;
+          const socket = raw.socket;
+          if (socket.writable) socket.write('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+          socket.destroy();
+        }, limit);
+        timer.unref();
+        const clear = () => clearTimeout(timer);
+        raw.once('end', clear);
+        raw.once('close', clear);
+      }
+      done();
+    });
+  }
   if (rt.config.corsOrigins.length > 0) {
     // Single-page public clients call the token endpoints and metadata from their own origin; nothing
     // else answers cross-origin requests (the management API uses bearer tokens from the console's own

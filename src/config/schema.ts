@@ -276,6 +276,23 @@ export const settings = {
     min: 1024,
     description: 'Largest request body in bytes; a larger one is refused with 413.',
   }),
+  requestTimeout: s<number>({
+    env: 'GRANTRY_REQUEST_TIMEOUT',
+    type: 'integer',
+    default: 30000,
+    min: 0,
+    max: 3600000,
+    description:
+      'Milliseconds a client may take to send a whole request (headers and body); a slower one gets 408 and the connection is closed, so slow clients (slowloris) cannot hold connections open. 0 = no limit.',
+  }),
+  connectionTimeout: s<number>({
+    env: 'GRANTRY_CONNECTION_TIMEOUT',
+    type: 'integer',
+    default: 60000,
+    min: 0,
+    max: 3600000,
+    description: 'Milliseconds of socket inactivity after which a connection is closed (including idle keep-alive connections). 0 = no limit.',
+  }),
   webhookAllowedNetworks: s<string[]>({
     env: 'GRANTRY_WEBHOOK_ALLOWED_NETWORKS',
     type: 'list',

@@ -46,6 +46,8 @@ function openSqlite(path: string): Db {
   };
 }
 
+const NOTHING_TO_ROLL_BACK = { reader: false, run: () => ({ changes: 0, lastInsertRowid: 0 }) } as unknown as SqliteDatabase.Statement;
+
 /**
  * Kysely's SQLite driver prepares every statement afresh; preparing costs more than running most of
  * ours. Statements are keyed by their SQL text (parameters are bound per call), so the set is small
@@ -55,6 +57,12 @@ function withStatementCache(database: SqliteDatabase.Database, max = 500): Sqlit
   const cache = new Map<string, SqliteDatabase.Statement>();
   return {
     prepare(sql: string) {
+      // SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY (and NOMEM) may roll the whole transaction back by
+      // themselves (https://sqlite.org/lang_transaction.html, "Response To Errors Within A
+      // Transaction"). Kysely then sends ROLLBACK, which fails with "no transaction is active" and
+      // replaces the real error: a disk-full write would answer 500 instead of 503. Nothing is left to
+      // roll back, so that ROLLBACK is a no-op.
+      if (sql === 'rollback' && !database.inTransaction) return NOTHING_TO_ROLL_BACK;
       let stmt = cache.get(sql);
       if (!stmt) {
         stmt = database.prepare(sql);
