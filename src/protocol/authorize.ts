@@ -8,6 +8,7 @@ import type { Random } from '../domain/random.js';
 import type { Hasher } from '../crypto/hasher.js';
 import type { Stores } from '../storage/ports.js';
 import type { ClientRegistry } from './client-registry.js';
+import { isClientIdSyntax } from './client-auth.js';
 import { appendAudit } from './audit.js';
 
 /** A validated authorization request (RFC 6749 §4.1.1 with RFC 7636 §4.3). */
@@ -72,7 +73,8 @@ export async function checkAuthorizationRequest(params: Record<string, string>, 
   if (repeated === 'client_id' || repeated === 'redirect_uri') return page(`the ${repeated} parameter is repeated`);
   const clientId = params.client_id;
   if (!clientId) return page('the client_id parameter is required');
-  const registered = await deps.clients.get(clientId);
+  // RFC 6749 App. A.1: anything else cannot be a client id (and a NUL cannot even be looked up on PostgreSQL).
+  const registered = isClientIdSyntax(clientId) ? await deps.clients.get(clientId) : null;
   if (!registered) return { ok: false, redirect: null, error: new OAuthError('invalid_client', 'no application has this client_id') };
   const { app } = registered;
 

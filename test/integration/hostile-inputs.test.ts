@@ -554,12 +554,8 @@ describe.each(DIALECTS)('hostile inputs (research §D rows 1–34) on %s', (dial
       expect((await refresh(reuse, data.refresh_token)).statusCode).toBe(200);
     });
 
-    // KNOWN BUG on PostgreSQL, pinned with it.fails so that the fix turns this red and it gets flipped:
-    // GET /oauth/authorize?client_id=%00 reaches ClientRegistry.get → PostgreSQL 22021 → the page route's
-    // own error handler (src/http/browser-routes.ts) answers 500. The fix is one line in
-    // checkAuthorizationRequest (src/protocol/authorize.ts): refuse `!isClientIdSyntax(clientId)` as an
-    // unknown client before the lookup — outside the files this change may touch.
-    (dialect === 'postgres' ? it.fails : it)('D29 (authorization endpoint): hostile client_id values → the unknown-client error page (400), never a redirect or a 5xx', async () => {
+    // Was a 500 on PostgreSQL (NUL reached the lookup); authorize.ts now checks the syntax first.
+    it('D29 (authorization endpoint): hostile client_id values → the unknown-client error page (400), never a redirect or a 5xx', async () => {
       for (const value of ["' OR 1=1--", '"; DROP TABLE applications; --', '%'.repeat(10_000), '\0', 'a\0b']) {
         const page = await new WebClient(t.app, {}, addr()).get(`/oauth/authorize?${form({ response_type: 'code', client_id: value, redirect_uri: REDIRECT, state: 'x' })}`);
         expect(page.statusCode, JSON.stringify(value).slice(0, 40)).toBe(400);

@@ -234,14 +234,20 @@ export function refreshStore(db: Kysely<Database>): RefreshStore {
       if (filter.familyId) q = q.where('id', '=', filter.familyId);
       if (filter.exceptFamilyId) q = q.where('id', '!=', filter.exceptFamilyId);
       if (filter.credentialsVersion !== undefined) q = q.where('credentials_version', '=', filter.credentialsVersion);
-      const families = (await q.execute()).map(rowToFamily);
-      if (families.length === 0) return [];
-      await db
+      const candidates = (await q.execute()).map(rowToFamily);
+      if (candidates.length === 0) return [];
+      // Only the families this call actually revoked: of concurrent revocations (a reuse race) each
+      // family is reported once, so it gets one audit row and one REUSE_DETECTED webhook.
+      const changed = await db
         .updateTable('refresh_families')
         .set({ status: 'revoked', revoked_at: at, revoked_reason: reason })
-        .where('id', 'in', families.map((f) => f.id))
+        .where('id', 'in', candidates.map((f) => f.id))
         .where('status', '=', 'active')
+        .returning('id')
         .execute();
+      const ids = new Set(changed.map((r) => r.id));
+      const families = candidates.filter((f) => ids.has(f.id));
+      if (families.length === 0) return [];
       // Grace-period successors are token material: erase them with the family.
       await db
         .updateTable('refresh_tokens')
