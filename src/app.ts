@@ -78,12 +78,12 @@ export async function buildApp(rt: Runtime, options: BuildAppOptions = {}): Prom
     // limit applies to the body, counted from the end of the headers. Only requests with a body still
     // on its way pay for a timer.
     const limit = rt.config.requestTimeout;
-    const timers = new WeakMap<object, NodeJS.Timeout>();
     app.addHook('onRequest', (req, reply, done) => {
       const raw = req.raw;
       if (!raw.complete && (raw.headers['transfer-encoding'] !== undefined || (raw.headers['content-length'] !== undefined && raw.headers['content-length'] !== '0'))) {
         const timer = setTimeout(() => {
-          // Still reading the body? (An injected request in tests has no real socket: nothing to cut.)
+          // Still reading the body? A request already answered, or one without a real socket (injected
+          // in tests, whose stream may never emit 'end'), has nothing to cut: no per-request cleanup hook needed.
           if (raw.complete || reply.sent) return;
           const socket = raw.socket as { writable?: boolean; write?: (s: string) => void; destroy?: () => void } | null;
           if (!socket || typeof socket.destroy !== 'function') return;
@@ -91,17 +91,10 @@ export async function buildApp(rt: Runtime, options: BuildAppOptions = {}): Prom
           socket.destroy();
         }, limit);
         timer.unref();
-        timers.set(req, timer);
         const clear = () => clearTimeout(timer);
         raw.once('end', clear);
         raw.once('close', clear);
       }
-      done();
-    });
-    // The body was read (or the request failed before): no timer outlives its request.
-    app.addHook('onResponse', (req, _reply, done) => {
-      const timer = timers.get(req);
-      if (timer) clearTimeout(timer);
       done();
     });
   }

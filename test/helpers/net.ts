@@ -12,3 +12,14 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** Polls `fn` until it returns something truthy, or fails naming `what` after `timeoutMs`. */
+export async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 20_000, everyMs = 100): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

@@ -4,16 +4,7 @@ import { forms } from './web.js';
 
 /** Clients for real `grantry serve` processes over HTTP (the soak and backup suites). */
 
-/** Polls `fn` until it returns something truthy, or fails naming `what` after `timeoutMs`. */
-export async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 20_000, intervalMs = 100): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
+export { until } from './net.js';
 
 export interface HttpResult {
   status: number;

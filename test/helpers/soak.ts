@@ -12,16 +12,7 @@ import { freePort } from './net.js';
 /** Soak profiles: a bounded short one (default, CI) and a long one by hand (GRANTRY_SOAK=long). */
 export const LONG = process.env.GRANTRY_SOAK === 'long';
 
-/** Polls `fn` until it returns something truthy, failing after `timeoutMs`. */
-export async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 20_000, everyMs = 100): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { until } from './net.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -4,18 +4,10 @@ import { DIALECTS, createTestDatabase, skipDialect, type TestDatabase } from '..
 import { basic, form } from '../helpers/app.js';
 import { cliBuilt, cliJson, serve, type ServeProcess } from '../helpers/cli.js';
 import { signatureValid, startReceiver, type Behaviour, type Receiver } from '../helpers/webhooks.js';
+import { until } from '../helpers/net.js';
 
 /** Real `grantry serve` processes: deliveries survive kill -9, and two processes never deliver twice. */
 
-async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 20_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 interface Env {
   env: Record<string, string>;

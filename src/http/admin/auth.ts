@@ -1,12 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { jwtVerify, type JWTPayload } from 'jose';
 import { ADMIN_SCOPE, CONSOLE_SCOPE } from '../../admin/applications.js';
-import type { User } from '../../domain/user.js';
+import type { DecoupledPrincipal } from '../../protocol/decoupled.js';
 import { problem } from '../../admin/problem.js';
 import type { Runtime } from '../../runtime.js';
 
 /** Who calls the management API: an administrator (an admin application's token), or a person signed in to a first-party app. */
-export type Principal = { kind: 'admin'; actor: string } | { kind: 'user'; actor: string; user: User };
+export type Principal = DecoupledPrincipal & { actor: string };
 
 declare module 'fastify' {
   interface FastifyRequest {

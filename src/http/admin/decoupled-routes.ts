@@ -1,7 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Runtime } from '../../runtime.js';
-import { decideDecoupledRequest, getDecoupledRequest, listDecoupledRequests, type DecoupledPrincipal } from '../../protocol/decoupled.js';
+import { decideDecoupledRequest, getDecoupledRequest, listDecoupledRequests } from '../../protocol/decoupled.js';
 import { adminScope } from './scope.js';
 import * as S from './schemas.js';
 
@@ -37,7 +37,6 @@ export async function decoupledRoutes(root: FastifyInstance, rt: Runtime): Promi
   // People may call these routes too: the user named by a request decides it (protocol/decoupled.ts).
   const { app, security, withErrors } = adminScope(root, rt, { people: true });
   const tags = ['decoupled-requests'];
-  const principal = (req: FastifyRequest): DecoupledPrincipal => (req.principal.kind === 'user' ? { kind: 'user', user: req.principal.user } : { kind: 'admin', actor: req.actor });
   // The decision body is optional: an empty POST validates as {} (as in routes.ts).
   app.addHook('preValidation', async (req) => {
     if (req.body === undefined && req.routeOptions.schema?.body) req.body = {};
@@ -61,12 +60,12 @@ export async function decoupledRoutes(root: FastifyInstance, rt: Runtime): Promi
       },
     },
     async (req) => {
-      const page = await listDecoupledRequests(rt, principal(req), req.query);
+      const page = await listDecoupledRequests(rt, req.principal, req.query);
       return { items: page.items, next_cursor: page.nextCursor };
     },
   );
   app.get('/decoupled-requests/:id', { schema: { tags, security, params: S.IdParams, response: withErrors({ 200: DecoupledRequest }) } }, async (req) =>
-    getDecoupledRequest(rt, principal(req), req.params.id),
+    getDecoupledRequest(rt, req.principal, req.params.id),
   );
   for (const decision of ['approve', 'deny'] as const) {
     app.post(
@@ -84,7 +83,7 @@ export async function decoupledRoutes(root: FastifyInstance, rt: Runtime): Promi
           response: withErrors({ 200: DecoupledRequest }),
         },
       },
-      async (req) => decideDecoupledRequest(rt, principal(req), req.params.id, decision, req.body?.organization_id),
+      async (req) => decideDecoupledRequest(rt, req.principal, req.params.id, decision, req.body?.organization_id),
     );
   }
 }
