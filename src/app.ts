@@ -119,7 +119,7 @@ export async function buildApp(rt: Runtime, options: BuildAppOptions = {}): Prom
       openapi: '3.1.0',
       info: { title: 'Grantry management API', version: '1', description: 'Organizations, scopes, applications, secrets, signing keys and the audit log. Errors are RFC 9457 problem documents.' },
       servers: [{ url: rt.config.issuer }],
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token with scope grantry:admin (client_credentials of the admin application), or, on the routes that support people (decoupled-requests), a person\'s token with scope grantry:console from a first-party application.' } } },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token with scope grantry:admin (client_credentials of the admin application: a platform administrator, every right), or a person\'s token with scope grantry:console from a first-party application (the console): a person with platform_admin has every right, any other person acts for the organizations they belong to, by role (owner, admin, developer). Another organization\'s objects answer 404; an operation the role does not allow answers 403 forbidden. Signing keys, the audit log and users are for platform administrators only.' } } },
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });

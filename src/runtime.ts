@@ -14,6 +14,7 @@ import type { Stores } from './storage/ports.js';
 import { changeFeed, type ChangeFeed } from './storage/changes.js';
 import { allGrants, type GrantHandler } from './grants/index.js';
 import type { AdminContext } from './admin/context.js';
+import { cliPrincipal, type Principal } from './admin/access.js';
 import type { TokenEndpointDeps } from './protocol/token.js';
 import type { RevokeDeps } from './protocol/revoke.js';
 
@@ -34,7 +35,8 @@ export interface Runtime {
   grants: ReadonlyMap<string, GrantHandler>;
   /** Dependencies of the OAuth endpoints (token, introspection, revocation) and of credential minting. */
   tokenDeps: TokenEndpointDeps & RevokeDeps;
-  admin(actor: string): AdminContext;
+  /** A context for the operations in src/admin; without `principal`, an in-process platform administrator (CLI, init). */
+  admin(actor: string, principal?: Principal): AdminContext;
   close(): Promise<void>;
 }
 
@@ -124,7 +126,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       grants,
       tokenDeps,
       changes,
-      admin: (actor) => ({ stores, clock, random, hasher, clients, changes, actor }),
+      admin: (actor, principal = cliPrincipal(actor)) => ({ stores, clock, random, hasher, clients, changes, actor, principal }),
       close: async () => {
         await changes.stop();
         await db.close();

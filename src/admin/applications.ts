@@ -18,7 +18,8 @@ import type { Page, Stores } from '../storage/ports.js';
 import { isUniqueViolation } from '../storage/db.js';
 import { AdminError, invalid, notFound } from './problem.js';
 import { audit, pageRequest, type AdminContext } from './context.js';
-import { validName } from './organizations.js';
+import { requireVisibleOrganization, validName } from './organizations.js';
+import { canRead, isPlatformAdmin, requireApplicationChange, visibleOrganizationIds } from './access.js';
 
 import { ADMIN_SCOPE, CONSOLE_SCOPE, INTROSPECT_SCOPE } from '../domain/scope.js';
 
@@ -203,8 +204,12 @@ export async function createApplication(
   const type = input.type as ApplicationType;
   if (!APPLICATION_TYPES.includes(type)) throw invalid('type', `must be one of ${APPLICATION_TYPES.join(', ')}`);
   if (!input.organization_id) throw invalid('organization_id', 'is required');
+  // Another tenant's organization gets the very answer of one that does not exist (existence not told).
+  const noSuchOrg = () => invalid('organization_id', `organization ${input.organization_id} does not exist`);
+  if (!canRead(ctx.principal, input.organization_id)) throw noSuchOrg();
   const org = await ctx.stores.organizations.get(input.organization_id);
-  if (!org) throw invalid('organization_id', `organization ${input.organization_id} does not exist`);
+  if (!org) throw noSuchOrg();
+  requireApplicationChange(ctx.principal, { organizationId: org.id }, org.type, noSuchOrg);
   if (!OWNERS[type].includes(org.type)) throw invalid('type', `a ${org.type} organization may not own a ${type} application`);
   const scopes = await validateScopes(ctx.stores, input.scopes ?? [], org);
   const redirectUris = validateRedirectUris(input.redirect_uris ?? []);
@@ -253,18 +258,38 @@ export async function createApplication(
   return { application, clientSecret: plain, secrets: secret ? [secretView(secret, now)] : [] };
 }
 
-/** Finds an application by id or by client_id (the CLI accepts either). */
+/**
+ * Finds an application by id or by client_id (the CLI accepts either), for reading: any member of its
+ * organization. Anyone else is told it does not exist, in the same words as for an unknown id.
+ */
 export async function findApplication(ctx: AdminContext, idOrClientId: string): Promise<Application> {
   const app = (await ctx.stores.applications.get(idOrClientId)) ?? (await ctx.stores.applications.getByClientId(idOrClientId));
-  if (!app) throw notFound('application', idOrClientId);
+  if (!app || !canRead(ctx.principal, app.organizationId)) throw notFound('application', idOrClientId);
   return app;
+}
+
+/**
+ * Finds an application to change it (settings, secrets, webhooks, delivery retries): 404 unless the
+ * caller sees it, 403 unless their role may change it (admin/access.ts `requireApplicationChange`).
+ */
+export async function findApplicationForChange(ctx: AdminContext, idOrClientId: string): Promise<Application> {
+  const app = await findApplication(ctx, idOrClientId);
+  await requireChangeOf(ctx, app, () => notFound('application', idOrClientId));
+  return app;
+}
+
+/** The change rule for an application already found (and seen): the platform's need its organization's type. */
+export async function requireChangeOf(ctx: AdminContext, app: Application, hidden: () => AdminError): Promise<void> {
+  const orgType = isPlatformAdmin(ctx.principal) ? null : ((await ctx.stores.organizations.get(app.organizationId))?.type ?? null);
+  requireApplicationChange(ctx.principal, app, orgType, hidden);
 }
 
 export async function listApplications(
   ctx: AdminContext,
   q: { limit?: number | undefined; cursor?: string | undefined; organization_id?: string | undefined },
 ): Promise<Page<Application>> {
-  return ctx.stores.applications.list(pageRequest(q.limit, q.cursor), { organizationId: q.organization_id });
+  if (q.organization_id) requireVisibleOrganization(ctx, q.organization_id);
+  return ctx.stores.applications.list(pageRequest(q.limit, q.cursor), { organizationId: q.organization_id, organizationIds: visibleOrganizationIds(ctx.principal) ?? undefined });
 }
 
 export async function listSecrets(ctx: AdminContext, app: Application): Promise<SecretView[]> {
@@ -274,7 +299,7 @@ export async function listSecrets(ctx: AdminContext, app: Application): Promise<
 }
 
 export async function updateApplication(ctx: AdminContext, idOrClientId: string, input: ApplicationInput, limits: ApplicationLimits): Promise<Application> {
-  const app = await findApplication(ctx, idOrClientId);
+  const app = await findApplicationForChange(ctx, idOrClientId);
   for (const field of ['type', 'organization_id', 'client_id', 'client_secret'] as const) {
     if (input[field] !== undefined) throw invalid(field, 'cannot be changed');
   }
@@ -317,7 +342,7 @@ export async function rotateSecret(
   idOrClientId: string,
   input: { expire_others_in?: number | undefined; expires_in?: number | undefined; client_secret?: string | undefined },
 ): Promise<{ clientSecret: string; secret: SecretView; secrets: SecretView[] }> {
-  const app = await findApplication(ctx, idOrClientId);
+  const app = await findApplicationForChange(ctx, idOrClientId);
   if (app.type === 'public') throw new AdminError('conflict', 'a public application has no client secret');
   const now = ctx.clock.now();
   for (const [field, v] of [['expire_others_in', input.expire_others_in], ['expires_in', input.expires_in]] as const) {
@@ -342,7 +367,7 @@ export async function rotateSecret(
 }
 
 export async function revokeSecret(ctx: AdminContext, idOrClientId: string, secretId: string): Promise<void> {
-  const app = await findApplication(ctx, idOrClientId);
+  const app = await findApplicationForChange(ctx, idOrClientId);
   const now = ctx.clock.now();
   await ctx.stores.transaction(async (tx) => {
     const secret = (await tx.applications.secrets(app.id)).find((s) => s.id === secretId);
@@ -354,7 +379,7 @@ export async function revokeSecret(ctx: AdminContext, idOrClientId: string, secr
 }
 
 export async function deleteApplication(ctx: AdminContext, idOrClientId: string): Promise<void> {
-  const app = await findApplication(ctx, idOrClientId);
+  const app = await findApplicationForChange(ctx, idOrClientId);
   await ctx.stores.transaction(async (tx) => {
     await tx.applications.delete(app.id);
     await audit(tx, ctx, 'application.deleted', { type: 'application', id: app.id }, { client_id: app.clientId, name: app.name });

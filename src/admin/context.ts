@@ -5,6 +5,7 @@ import type { Hasher } from '../crypto/hasher.js';
 import type { ClientRegistry } from '../protocol/client-registry.js';
 import type { Stores } from '../storage/ports.js';
 import type { ChangeFeed } from '../storage/changes.js';
+import type { Principal } from './access.js';
 
 /** What every management operation needs; the HTTP API and the CLI build one each. */
 export interface AdminContext {
@@ -13,8 +14,13 @@ export interface AdminContext {
   random: Random;
   hasher: Hasher;
   clients: ClientRegistry;
-  /** Who acts, for the audit log: `app:<client_id>`, `cli`. */
+  /** Who acts, for the audit log: `app:<client_id>`, `user:<id>`, `cli`. */
   actor: string;
+  /**
+   * Who acts, for the rules (admin/access.ts): every operation in src/admin checks it. The management
+   * API passes the caller of the request; the CLI acts as a platform administrator.
+   */
+  principal: Principal;
   /** Tells other processes what to forget (signing keys; applications go through `clients`). */
   changes?: ChangeFeed;
 }

@@ -8,6 +8,8 @@ import { enqueueEvent } from '../webhooks/enqueue.js';
 import { mintCredentials, revokeFamilies, type InstallationTokenDeps, type MintedCredentials } from '../protocol/installation-tokens.js';
 import { AdminError, invalid, notFound } from './problem.js';
 import { audit, pageRequest, type AdminContext } from './context.js';
+import { requireVisibleOrganization } from './organizations.js';
+import { INSTALLING_ROLES, canKnowApplication, canRead, isPlatformAdmin, requireInstallationChange, requireRole, visibleOrganizationIds } from './access.js';
 
 /** Application types a merchant can install (DESIGN: partners' installable apps). */
 const INSTALLABLE = ['third_party', 'native', 'public'];
@@ -72,11 +74,16 @@ export async function install(
   deps: InstallationTokenDeps,
   input: { organization_id: string; application_id: string; scopes: string[] },
 ): Promise<{ installation: Installation; deliveries: string[] }> {
+  // Another tenant's organization, or an application the caller cannot know of, gets the answer of one
+  // that does not exist (existence not told); a member without the role gets 403.
+  const noSuchOrg = () => invalid('organization_id', `organization ${input.organization_id} does not exist`);
+  if (!canRead(ctx.principal, input.organization_id)) throw noSuchOrg();
   const org = await ctx.stores.organizations.get(input.organization_id);
-  if (!org) throw invalid('organization_id', `organization ${input.organization_id} does not exist`);
+  if (!org) throw noSuchOrg();
+  requireRole(ctx.principal, org.id, INSTALLING_ROLES, noSuchOrg, 'installing an application');
   if (org.type !== 'merchant') throw invalid('organization_id', 'only a merchant organization can install an application');
   const app = (await ctx.stores.applications.get(input.application_id)) ?? (await ctx.stores.applications.getByClientId(input.application_id));
-  if (!app) throw invalid('application_id', `application ${input.application_id} does not exist`);
+  if (!app || !canKnowApplication(ctx.principal, app)) throw invalid('application_id', `application ${input.application_id} does not exist`);
   if (!INSTALLABLE.includes(app.type)) throw invalid('application_id', `a ${app.type} application cannot be installed`);
   if (!app.grantTypes.includes('refresh_token')) throw invalid('application_id', 'the application does not use the refresh_token grant');
   const scopes = validScopes(input.scopes, app);
@@ -97,22 +104,56 @@ export async function install(
   }
 }
 
-export async function getInstallation(ctx: AdminContext, id: string): Promise<Installation> {
-  const i = await ctx.stores.installations.get(id);
-  if (!i) throw notFound('installation', id);
+/**
+ * Who sees an installation: the members of the merchant organization that granted it, and the members
+ * of the organization whose application it is (the partner receives its credentials and must see
+ * where its application is installed).
+ */
+async function canSeeInstallation(ctx: AdminContext, stores: Stores, i: Installation): Promise<boolean> {
+  if (canRead(ctx.principal, i.organizationId)) return true;
+  const app = await stores.applications.get(i.applicationId);
+  return app !== null && canRead(ctx.principal, app.organizationId);
+}
+
+/** An installation the caller may see; anything else is "does not exist" (404), found or not. */
+async function visibleInstallation(ctx: AdminContext, stores: Stores, id: string): Promise<Installation> {
+  const i = await stores.installations.get(id);
+  if (!i || !(await canSeeInstallation(ctx, stores, i))) throw notFound('installation', id);
   return i;
+}
+
+export async function getInstallation(ctx: AdminContext, id: string): Promise<Installation> {
+  return visibleInstallation(ctx, ctx.stores, id);
 }
 
 export async function listInstallations(
   ctx: AdminContext,
   q: { limit?: number | undefined; cursor?: string | undefined; organization_id?: string | undefined; application_id?: string | undefined; status?: string | undefined },
 ): Promise<Page<Installation>> {
-  return ctx.stores.installations.list(pageRequest(q.limit, q.cursor), { organizationId: q.organization_id, applicationId: q.application_id, status: q.status });
+  // A filter naming what the caller cannot see is 404, like the object itself; the rest is filtered
+  // in the query, so a member's pages hold only their organizations' installations.
+  if (q.organization_id) requireVisibleOrganization(ctx, q.organization_id);
+  if (q.application_id && !isPlatformAdmin(ctx.principal)) {
+    const app = await ctx.stores.applications.get(q.application_id);
+    if (!app || !canKnowApplication(ctx.principal, app)) throw notFound('application', q.application_id);
+  }
+  return ctx.stores.installations.list(pageRequest(q.limit, q.cursor), {
+    organizationId: q.organization_id,
+    applicationId: q.application_id,
+    status: q.status,
+    visibleTo: visibleOrganizationIds(ctx.principal) ?? undefined,
+  });
 }
 
-async function activeWithApp(tx: Stores, id: string): Promise<{ i: Installation; app: Application }> {
-  const i = await tx.installations.get(id);
-  if (!i) throw notFound('installation', id);
+/** The installation to change: 404 unless seen, 403 unless owner/admin of the merchant, before any state check. */
+async function changeableInstallation(ctx: AdminContext, tx: Stores, id: string): Promise<Installation> {
+  const i = await visibleInstallation(ctx, tx, id);
+  requireInstallationChange(ctx.principal, i.organizationId);
+  return i;
+}
+
+async function activeWithApp(ctx: AdminContext, tx: Stores, id: string): Promise<{ i: Installation; app: Application }> {
+  const i = await changeableInstallation(ctx, tx, id);
   if (i.status !== 'active') throw new AdminError('conflict', `installation ${id} was uninstalled`);
   const app = await tx.applications.get(i.applicationId);
   if (!app) throw new AdminError('conflict', `the application of installation ${id} no longer exists`);
@@ -125,7 +166,7 @@ async function activeWithApp(tx: Stores, id: string): Promise<{ i: Installation;
  */
 export async function updateInstallation(ctx: AdminContext, deps: InstallationTokenDeps, id: string, input: { scopes: string[] }): Promise<{ installation: Installation; deliveries: string[] }> {
   return ctx.stores.transaction(async (tx) => {
-    const { i, app } = await activeWithApp(tx, id);
+    const { i, app } = await activeWithApp(ctx, tx, id);
     const scopes = validScopes(input.scopes, app);
     const next: Installation = { ...i, scopes, credentialsVersion: i.credentialsVersion + 1, updatedAt: ctx.clock.now() };
     await tx.installations.update(id, { scopes, credentialsVersion: next.credentialsVersion, updatedAt: next.updatedAt });
@@ -138,7 +179,7 @@ export async function updateInstallation(ctx: AdminContext, deps: InstallationTo
 /** Fresh credentials in a new INSTALLATION.UPDATE with a fresh delivery budget (after a failed delivery). */
 export async function reissueInstallation(ctx: AdminContext, deps: InstallationTokenDeps, id: string): Promise<{ installation: Installation; deliveries: string[] }> {
   return ctx.stores.transaction(async (tx) => {
-    const { i, app } = await activeWithApp(tx, id);
+    const { i, app } = await activeWithApp(ctx, tx, id);
     const next: Installation = { ...i, credentialsVersion: i.credentialsVersion + 1, deliveryFailedAt: null, updatedAt: ctx.clock.now() };
     await tx.installations.update(id, { credentialsVersion: next.credentialsVersion, deliveryFailedAt: null, updatedAt: next.updatedAt });
     const deliveries = await issueCredentials(tx, deps, next, app, 'INSTALLATION.UPDATE');
@@ -150,8 +191,7 @@ export async function reissueInstallation(ctx: AdminContext, deps: InstallationT
 /** Uninstall: every refresh token stops at once, its access tokens turn inactive, INSTALLATION.DELETE is sent. */
 export async function uninstall(ctx: AdminContext, deps: InstallationTokenDeps, id: string): Promise<void> {
   await ctx.stores.transaction(async (tx) => {
-    const i = await tx.installations.get(id);
-    if (!i) throw notFound('installation', id);
+    const i = await changeableInstallation(ctx, tx, id);
     const now = ctx.clock.now();
     if (!(await tx.installations.markUninstalled(id, now))) throw new AdminError('conflict', `installation ${id} was already uninstalled`);
     await revokeFamilies(tx, { installationId: id }, now, 'uninstalled');

@@ -4,8 +4,15 @@ import type { Page } from '../storage/ports.js';
 import { isUniqueViolation } from '../storage/db.js';
 import { AdminError, invalid, notFound } from './problem.js';
 import { audit, pageRequest, type AdminContext } from './context.js';
+import { requirePlatformAdmin } from './access.js';
+
+/**
+ * The scope catalogue: every signed-in person may read it (they choose scopes for their applications and
+ * installations from it); only platform administrators change it, since a scope names an API of the platform.
+ */
 
 export async function addScope(ctx: AdminContext, input: { scope: string; description?: string | undefined }): Promise<ScopeDefinition> {
+  requirePlatformAdmin(ctx.principal, 'changing the scope catalogue');
   const name = input.scope.trim();
   if (!isValidScopeName(name)) {
     throw invalid('scope', 'must be audience:operation, lower-case letters, digits, "_", "." or "-" (e.g. payments:create)');
@@ -36,6 +43,7 @@ export async function getScope(ctx: AdminContext, scope: string): Promise<ScopeD
 }
 
 export async function updateScope(ctx: AdminContext, scope: string, description: string): Promise<ScopeDefinition> {
+  requirePlatformAdmin(ctx.principal, 'changing the scope catalogue');
   if (description.length > 500) throw invalid('description', 'must be at most 500 characters');
   const ok = await ctx.stores.transaction(async (tx) => {
     const updated = await tx.scopes.update(scope, description.trim());
@@ -47,6 +55,7 @@ export async function updateScope(ctx: AdminContext, scope: string, description:
 }
 
 export async function deleteScope(ctx: AdminContext, scope: string): Promise<void> {
+  requirePlatformAdmin(ctx.principal, 'changing the scope catalogue');
   await ctx.stores.transaction(async (tx) => {
     if (!(await tx.scopes.get(scope))) throw notFound('scope', scope);
     if (await tx.scopes.inUse(scope)) throw new AdminError('conflict', `scope ${scope} is still granted to an application; remove it there first`);

@@ -5,10 +5,15 @@ import { isUniqueViolation } from '../storage/db.js';
 import type { Page, Stores } from '../storage/ports.js';
 import { AdminError, invalid, notFound } from './problem.js';
 import { audit, pageRequest, type AdminContext } from './context.js';
+import { requirePlatformAdmin } from './access.js';
 
 /**
  * People: console users (email + password), their memberships of organizations with a role, and
  * platform administrators. Shared by the management API (/api/v1/users) and `grantry users ...`.
+ *
+ * Platform administrators only, every operation (docs/console.md): whoever may set memberships or
+ * platform_admin may give themselves every right, and the list holds every tenant's people. Checked
+ * first, before any lookup, so the answer (403) is the same for users that exist and users that do not.
  */
 
 export const USER_STATUSES = ['active', 'disabled'] as const;
@@ -135,6 +140,7 @@ export async function createUser(
   input: CreateUserInput,
   opts: SetupLinkOptions,
 ): Promise<UserWithMemberships & { setupLink: string | null; setupLinkExpiresAt: number | null }> {
+  requirePlatformAdmin(ctx.principal, 'managing users');
   const email = validEmail(input.email);
   const name = validUserName(input.name);
   const platformAdmin = input.platform_admin === undefined ? false : validBoolean('platform_admin', input.platform_admin);
@@ -177,6 +183,7 @@ export async function createUser(
 }
 
 export async function getUser(ctx: AdminContext, idOrEmail: string): Promise<UserWithMemberships> {
+  requirePlatformAdmin(ctx.principal, 'managing users');
   const user = await findUser(ctx, idOrEmail);
   return { user, memberships: await ctx.stores.users.memberships(user.id) };
 }
@@ -185,6 +192,7 @@ export async function listUsers(
   ctx: AdminContext,
   q: { limit?: number | undefined; cursor?: string | undefined; organization_id?: string | undefined },
 ): Promise<Page<UserWithMemberships>> {
+  requirePlatformAdmin(ctx.principal, 'managing users');
   const page = await ctx.stores.users.list(pageRequest(q.limit, q.cursor), { organizationId: q.organization_id || undefined });
   const items = await Promise.all(page.items.map(async (user) => ({ user, memberships: await ctx.stores.users.memberships(user.id) })));
   return { items, nextCursor: page.nextCursor };
@@ -195,6 +203,7 @@ export async function listUsers(
  * ends every browser session they have.
  */
 export async function updateUser(ctx: AdminContext, idOrEmail: string, input: UpdateUserInput): Promise<UserWithMemberships> {
+  requirePlatformAdmin(ctx.principal, 'managing users');
   const user = await findUser(ctx, idOrEmail);
   const password = input.password === undefined ? undefined : validPassword(input.password);
   const patch = {
@@ -231,6 +240,7 @@ async function refuseLastOwner(tx: Stores, organizationId: string, what: string)
 }
 
 export async function deleteUser(ctx: AdminContext, idOrEmail: string): Promise<void> {
+  requirePlatformAdmin(ctx.principal, 'managing users');
   const user = await findUser(ctx, idOrEmail);
   await ctx.stores.transaction(async (tx) => {
     for (const m of await tx.users.memberships(user.id)) {
@@ -243,6 +253,7 @@ export async function deleteUser(ctx: AdminContext, idOrEmail: string): Promise<
 
 /** Adds a membership or changes its role; the last owner of an organization cannot be demoted. */
 export async function setMembership(ctx: AdminContext, idOrEmail: string, organizationId: string, role: string): Promise<UserWithMemberships> {
+  requirePlatformAdmin(ctx.principal, 'managing users');
   const user = await findUser(ctx, idOrEmail);
   const newRole = validRole(role);
   if (!(await ctx.stores.organizations.get(organizationId))) throw notFound('organization', organizationId);
@@ -257,6 +268,7 @@ export async function setMembership(ctx: AdminContext, idOrEmail: string, organi
 
 /** Removes a membership; the last owner of an organization cannot be removed. */
 export async function removeMembership(ctx: AdminContext, idOrEmail: string, organizationId: string): Promise<UserWithMemberships> {
+  requirePlatformAdmin(ctx.principal, 'managing users');
   const user = await findUser(ctx, idOrEmail);
   await ctx.stores.transaction(async (tx) => {
     const current = (await tx.users.memberships(user.id)).find((m) => m.organizationId === organizationId);
@@ -273,6 +285,7 @@ export async function removeMembership(ctx: AdminContext, idOrEmail: string, org
  * keeps working until the link is used; disable the user to lock them out at once.
  */
 export async function createSetupLink(ctx: AdminContext, idOrEmail: string, opts: SetupLinkOptions): Promise<{ user: User; setupLink: string; expiresAt: number }> {
+  requirePlatformAdmin(ctx.principal, 'managing users');
   const user = await findUser(ctx, idOrEmail);
   const link = await ctx.stores.transaction(async (tx) => {
     const link = await issueSetupLink(tx, ctx, user.id, opts);

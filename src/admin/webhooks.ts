@@ -1,6 +1,8 @@
 /**
  * Webhook subscriptions and the delivery log: the service shared by the management API and the CLI.
  * Signing secrets are returned once, at creation; payloads (which carry tokens) are never returned.
+ * Subscriptions and deliveries belong to an application: its organization's members see them, and
+ * change them as they change the application (admin/access.ts).
  */
 import type { SecretBox } from '../crypto/secret-box.js';
 import { newId } from '../domain/random.js';
@@ -18,7 +20,9 @@ import {
 import { BlockedDestinationError, DnsError, type DestinationPolicy } from '../webhooks/destination.js';
 import { generateSigningSecret } from '../webhooks/signing.js';
 import { audit, pageRequest, type AdminContext } from './context.js';
-import { findApplication } from './applications.js';
+import { findApplication, findApplicationForChange, requireChangeOf } from './applications.js';
+import { getInstallation } from './installations.js';
+import { canRead, isPlatformAdmin, visibleOrganizationIds } from './access.js';
 import { AdminError, invalid, notFound } from './problem.js';
 
 export interface WebhookAdminDeps {
@@ -102,7 +106,7 @@ export async function createSubscription(
   appIdOrClientId: string,
   input: { url?: unknown; events?: unknown },
 ): Promise<{ subscription: WebhookSubscription; secret: string }> {
-  const app = await findApplication(ctx, appIdOrClientId);
+  const app = await findApplicationForChange(ctx, appIdOrClientId);
   const events = validateEvents(input.events);
   const url = await validateUrl(deps.policy, input.url);
   if ((await ctx.stores.webhooks.listSubscriptions(app.id)).length >= MAX_SUBSCRIPTIONS) {
@@ -156,7 +160,7 @@ export async function updateSubscription(
   subscriptionId: string,
   input: { enabled?: unknown },
 ): Promise<{ subscription: WebhookSubscription; released: number; held: number }> {
-  const app = await findApplication(ctx, appIdOrClientId);
+  const app = await findApplicationForChange(ctx, appIdOrClientId);
   const sub = await ownedSubscription(ctx, app, subscriptionId);
   if (typeof input.enabled !== 'boolean') throw invalid('enabled', 'must be true or false');
   const now = ctx.clock.now();
@@ -172,7 +176,7 @@ export async function updateSubscription(
 
 /** Deletes a subscription; its undelivered messages are cancelled (their payloads erased). */
 export async function deleteSubscription(ctx: AdminContext, appIdOrClientId: string, subscriptionId: string): Promise<void> {
-  const app = await findApplication(ctx, appIdOrClientId);
+  const app = await findApplicationForChange(ctx, appIdOrClientId);
   const sub = await ownedSubscription(ctx, app, subscriptionId);
   const now = ctx.clock.now();
   await ctx.stores.transaction(async (tx) => {
@@ -193,11 +197,23 @@ export interface DeliveryQuery {
 
 export async function listDeliveries(ctx: AdminContext, q: DeliveryQuery): Promise<{ page: Page<WebhookDelivery>; attempts: Map<string, WebhookAttempt[]> }> {
   if (q.status !== undefined && !DELIVERY_STATUSES.includes(q.status as DeliveryStatus)) throw invalid('status', `must be one of ${DELIVERY_STATUSES.join(', ')}`);
+  if (!isPlatformAdmin(ctx.principal)) {
+    // A filter naming what the caller cannot see is 404, as the object itself would be.
+    if (q.application_id) await findApplication(ctx, q.application_id);
+    if (q.subscription_id) {
+      const sub = await ctx.stores.webhooks.getSubscription(q.subscription_id);
+      const app = sub ? await ctx.stores.applications.get(sub.applicationId) : null;
+      if (!app || !canRead(ctx.principal, app.organizationId)) throw notFound('webhook subscription', q.subscription_id);
+    }
+    if (q.installation_id) await getInstallation(ctx, q.installation_id);
+  }
   const page = await ctx.stores.webhooks.listDeliveries(pageRequest(q.limit, q.cursor), {
     applicationId: q.application_id,
     subscriptionId: q.subscription_id,
     installationId: q.installation_id,
     status: q.status as DeliveryStatus | undefined,
+    // In the query: a member's pages hold only their organizations' applications' deliveries.
+    organizationIds: visibleOrganizationIds(ctx.principal) ?? undefined,
   });
   return { page, attempts: groupAttempts(await ctx.stores.webhooks.listAttempts(page.items.map((d) => d.id))) };
 }
@@ -208,9 +224,20 @@ function groupAttempts(all: WebhookAttempt[]): Map<string, WebhookAttempt[]> {
   return by;
 }
 
-export async function getDelivery(ctx: AdminContext, id: string): Promise<{ delivery: WebhookDelivery; attempts: WebhookAttempt[] }> {
+/**
+ * A delivery belongs to the application it is sent for (the partner's, for installation credentials):
+ * its organization's members see it; the merchant's members do not, since its log is the receiver's.
+ */
+async function visibleDelivery(ctx: AdminContext, id: string): Promise<{ delivery: WebhookDelivery; app: Application | null }> {
   const delivery = await ctx.stores.webhooks.getDelivery(id);
   if (!delivery) throw notFound('webhook delivery', id);
+  const app = await ctx.stores.applications.get(delivery.applicationId);
+  if (!isPlatformAdmin(ctx.principal) && (!app || !canRead(ctx.principal, app.organizationId))) throw notFound('webhook delivery', id);
+  return { delivery, app };
+}
+
+export async function getDelivery(ctx: AdminContext, id: string): Promise<{ delivery: WebhookDelivery; attempts: WebhookAttempt[] }> {
+  const { delivery } = await visibleDelivery(ctx, id);
   return { delivery, attempts: await ctx.stores.webhooks.listAttempts([id]) };
 }
 
@@ -221,7 +248,10 @@ export async function getDelivery(ctx: AdminContext, id: string): Promise<{ deli
  * credentials sends fresh ones in a new message.
  */
 export async function retryDelivery(ctx: AdminContext, id: string): Promise<{ delivery: WebhookDelivery; attempts: WebhookAttempt[] }> {
-  const { delivery } = await getDelivery(ctx, id);
+  const { delivery, app } = await visibleDelivery(ctx, id);
+  // Retrying changes what the application's receiver gets: the application's change rule. A delivery
+  // whose application is gone was seen only by a platform administrator, who may retry it.
+  if (app) await requireChangeOf(ctx, app, () => notFound('webhook delivery', id));
   const now = ctx.clock.now();
   const refuse = (why: string) => new AdminError('conflict', why);
   switch (delivery.status) {

@@ -2,6 +2,8 @@ import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { loadMasterKey } from '../crypto/master-key.js';
 import { createRuntime, type Runtime } from '../runtime.js';
+import type { AdminContext } from '../admin/context.js';
+import { cliPrincipal } from '../admin/access.js';
 import { fail } from './output.js';
 
 export interface GlobalOptions {
@@ -32,3 +34,9 @@ export async function withRuntime<T>(opts: GlobalOptions, fn: (rt: Runtime) => P
 }
 
 export const CLI_ACTOR = 'cli';
+
+/**
+ * The CLI's context for the operations in src/admin: a platform administrator. Whoever runs it already
+ * holds the database URL and the master key, so no rule of the management API could hold them back.
+ */
+export const cliAdmin = (rt: Runtime): AdminContext => rt.admin(CLI_ACTOR, cliPrincipal(CLI_ACTOR));

@@ -6,7 +6,14 @@ export interface InstallationStore {
   get(id: string): Promise<Installation | null>;
   /** The live installation of an application in an organization, if any. */
   findActive(organizationId: string, applicationId: string): Promise<Installation | null>;
-  list(page: PageRequest, filter?: { organizationId?: string | undefined; applicationId?: string | undefined; status?: string | undefined }): Promise<Page<Installation>>;
+  /**
+   * `visibleTo`: only installations for one of these organizations or of one of their applications
+   * (what a member of them may see; empty = none).
+   */
+  list(
+    page: PageRequest,
+    filter?: { organizationId?: string | undefined; applicationId?: string | undefined; status?: string | undefined; visibleTo?: readonly string[] | undefined },
+  ): Promise<Page<Installation>>;
   /** Sets fields; returns false when the installation is not active any more. */
   update(id: string, set: Partial<Pick<Installation, 'scopes' | 'credentialsVersion' | 'deliveryFailedAt' | 'updatedAt'>>): Promise<boolean>;
   markUninstalled(id: string, at: number): Promise<boolean>;

@@ -86,6 +86,8 @@ export interface DeliveryFilter {
   subscriptionId?: string | undefined;
   installationId?: string | undefined;
   status?: DeliveryStatus | undefined;
+  /** Only deliveries of applications of these organizations (a member's own; empty = none). */
+  organizationIds?: readonly string[] | undefined;
 }
 
 /** Fields the worker sets when an attempt completes. */

@@ -23,7 +23,8 @@ export interface Page<T> {
 export interface OrganizationStore {
   create(org: Organization): Promise<void>;
   get(id: string): Promise<Organization | null>;
-  list(page: PageRequest, filter?: { type?: string | undefined }): Promise<Page<Organization>>;
+  /** `ids`: only these organizations (a member's own; empty = none). */
+  list(page: PageRequest, filter?: { type?: string | undefined; ids?: readonly string[] | undefined }): Promise<Page<Organization>>;
   /** Deletes an organization that owns no applications; false when it does. */
   delete(id: string): Promise<boolean>;
   hasApplications(id: string): Promise<boolean>;
@@ -61,7 +62,11 @@ export interface ApplicationStore {
   get(id: string): Promise<Application | null>;
   getByClientId(clientId: string): Promise<Application | null>;
   getByPartnerId(partnerId: number): Promise<Application | null>;
-  list(page: PageRequest, filter?: { organizationId?: string | undefined }): Promise<Page<Application>>;
+  /** `organizationIds`: only applications of these organizations (a member's own; empty = none). */
+  list(
+    page: PageRequest,
+    filter?: { organizationId?: string | undefined; organizationIds?: readonly string[] | undefined; type?: string | undefined },
+  ): Promise<Page<Application>>;
   update(id: string, patch: ApplicationPatch): Promise<Application | null>;
   delete(id: string): Promise<boolean>;
   secrets(applicationId: string): Promise<ClientSecret[]>;

@@ -9,7 +9,7 @@ import { userView } from '../../admin/users.js';
 import { SIGNING_ALGS, type SigningAlg } from '../../config/schema.js';
 import { AdminError } from '../../admin/problem.js';
 import { print, table } from '../output.js';
-import { CLI_ACTOR, withRuntime, type GlobalOptions } from '../runtime.js';
+import { withRuntime, type GlobalOptions, cliAdmin } from '../runtime.js';
 
 type Opts = GlobalOptions & Record<string, unknown>;
 
@@ -35,7 +35,7 @@ export function registerAdminCommands(program: Command): void {
   ).action(async (o: Opts) =>
     withRuntime(o, async (rt) => {
       const r = await initialize(
-        rt.admin(CLI_ACTOR),
+        cliAdmin(rt),
         { maxAccessTokenTtl: rt.config.maxAccessTokenTtl },
         { email: o.adminEmail as string | undefined, setupLink: o.setupLink === true, issuer: rt.config.issuer, setupLinkTtlMs: rt.config.setupLinkTtl * 1000 },
       );
@@ -76,20 +76,20 @@ export function registerAdminCommands(program: Command): void {
   withCommon(scopesCmd.command('add <scope>').description('add a scope to the catalogue').option('--description <text>', 'what the scope allows, shown on consent pages')).action(
     async (scope: string, o: Opts) =>
       withRuntime(o, async (rt) => {
-        const s = await scopes.addScope(rt.admin(CLI_ACTOR), { scope, description: o.description as string | undefined });
+        const s = await scopes.addScope(cliAdmin(rt), { scope, description: o.description as string | undefined });
         print(o, scopeView(s), () => `added ${s.scope}`);
       }),
   );
   withCommon(scopesCmd.command('list').description('list the catalogue').option('--limit <n>', 'page size', int('--limit')).option('--cursor <c>', 'next page')).action(async (o: Opts) =>
     withRuntime(o, async (rt) => {
-      const page = await scopes.listScopes(rt.admin(CLI_ACTOR), { limit: o.limit as number | undefined, cursor: o.cursor as string | undefined });
+      const page = await scopes.listScopes(cliAdmin(rt), { limit: o.limit as number | undefined, cursor: o.cursor as string | undefined });
       const items = page.items.map(scopeView);
       print(o, { items, next_cursor: page.nextCursor }, () => table(items, ['scope', 'description']));
     }),
   );
   withCommon(scopesCmd.command('delete <scope>').description('remove a scope no application holds')).action(async (scope: string, o: Opts) =>
     withRuntime(o, async (rt) => {
-      await scopes.deleteScope(rt.admin(CLI_ACTOR), scope);
+      await scopes.deleteScope(cliAdmin(rt), scope);
       print(o, { deleted: scope }, () => `deleted ${scope}`);
     }),
   );
@@ -98,27 +98,27 @@ export function registerAdminCommands(program: Command): void {
   withCommon(orgsCmd.command('create').description('create an organization').requiredOption('--type <type>', 'merchant, partner or platform').requiredOption('--name <name>', 'display name')).action(
     async (o: Opts) =>
       withRuntime(o, async (rt) => {
-        const org = await orgs.createOrganization(rt.admin(CLI_ACTOR), { type: o.type as string, name: o.name as string });
+        const org = await orgs.createOrganization(cliAdmin(rt), { type: o.type as string, name: o.name as string });
         print(o, orgView(org), () => `created ${org.type} organization ${org.id} (${org.name})`);
       }),
   );
   withCommon(orgsCmd.command('list').description('list organizations').option('--type <type>', 'only this type').option('--limit <n>', 'page size', int('--limit')).option('--cursor <c>', 'next page')).action(
     async (o: Opts) =>
       withRuntime(o, async (rt) => {
-        const page = await orgs.listOrganizations(rt.admin(CLI_ACTOR), { type: o.type as string | undefined, limit: o.limit as number | undefined, cursor: o.cursor as string | undefined });
+        const page = await orgs.listOrganizations(cliAdmin(rt), { type: o.type as string | undefined, limit: o.limit as number | undefined, cursor: o.cursor as string | undefined });
         const items = page.items.map(orgView);
         print(o, { items, next_cursor: page.nextCursor }, () => table(items, ['id', 'type', 'name']));
       }),
   );
   withCommon(orgsCmd.command('show <id>').description('show an organization')).action(async (id: string, o: Opts) =>
     withRuntime(o, async (rt) => {
-      const org = orgView(await orgs.getOrganization(rt.admin(CLI_ACTOR), id));
+      const org = orgView(await orgs.getOrganization(cliAdmin(rt), id));
       print(o, org, () => table([org], ['id', 'type', 'name']));
     }),
   );
   withCommon(orgsCmd.command('delete <id>').description('delete an organization that owns no applications')).action(async (id: string, o: Opts) =>
     withRuntime(o, async (rt) => {
-      await orgs.deleteOrganization(rt.admin(CLI_ACTOR), id);
+      await orgs.deleteOrganization(cliAdmin(rt), id);
       print(o, { deleted: id }, () => `deleted ${id}`);
     }),
   );
@@ -158,7 +158,7 @@ export function registerAdminCommands(program: Command): void {
   ).action(async (o: Opts) =>
     withRuntime(o, async (rt) => {
       const input = { ...appInput(o), type: o.type as string, organization_id: o.org as string, client_id: o.clientId as string | undefined };
-      const r = await apps.createApplication(rt.admin(CLI_ACTOR), input, { maxAccessTokenTtl: rt.config.maxAccessTokenTtl });
+      const r = await apps.createApplication(cliAdmin(rt), input, { maxAccessTokenTtl: rt.config.maxAccessTokenTtl });
       print(o, { ...apps.applicationView(r.application), secrets: r.secrets, client_secret: r.clientSecret }, () =>
         [
           `created ${r.application.type} application ${r.application.id} (${r.application.name})`,
@@ -171,14 +171,14 @@ export function registerAdminCommands(program: Command): void {
   withCommon(appsCmd.command('list').description('list applications').option('--org <id>', 'only this organization').option('--limit <n>', 'page size', int('--limit')).option('--cursor <c>', 'next page')).action(
     async (o: Opts) =>
       withRuntime(o, async (rt) => {
-        const page = await apps.listApplications(rt.admin(CLI_ACTOR), { organization_id: o.org as string | undefined, limit: o.limit as number | undefined, cursor: o.cursor as string | undefined });
+        const page = await apps.listApplications(cliAdmin(rt), { organization_id: o.org as string | undefined, limit: o.limit as number | undefined, cursor: o.cursor as string | undefined });
         const items = page.items.map(apps.applicationView);
         print(o, { items, next_cursor: page.nextCursor }, () => table(items, ['id', 'client_id', 'type', 'name', 'scopes']));
       }),
   );
   withCommon(appsCmd.command('show <id>').description('show an application (id or client_id) and its secrets')).action(async (id: string, o: Opts) =>
     withRuntime(o, async (rt) => {
-      const ctx = rt.admin(CLI_ACTOR);
+      const ctx = cliAdmin(rt);
       const app = await apps.findApplication(ctx, id);
       const view = { ...apps.applicationView(app), secrets: await apps.listSecrets(ctx, app) };
       print(o, view, () =>
@@ -192,7 +192,7 @@ export function registerAdminCommands(program: Command): void {
   );
   withCommon(appOptions(appsCmd.command('update <id>').description('change name, scopes or settings of an application'))).action(async (id: string, o: Opts) =>
     withRuntime(o, async (rt) => {
-      const app = await apps.updateApplication(rt.admin(CLI_ACTOR), id, appInput(o), { maxAccessTokenTtl: rt.config.maxAccessTokenTtl });
+      const app = await apps.updateApplication(cliAdmin(rt), id, appInput(o), { maxAccessTokenTtl: rt.config.maxAccessTokenTtl });
       print(o, apps.applicationView(app), () => `updated ${app.id} (${app.name}): scopes ${app.scopes.join(' ') || '(none)'}`);
     }),
   );
@@ -204,19 +204,19 @@ export function registerAdminCommands(program: Command): void {
       .option('--expires-in <seconds>', 'seconds until the new secret expires', int('--expires-in')),
   ).action(async (id: string, o: Opts) =>
     withRuntime(o, async (rt) => {
-      const r = await apps.rotateSecret(rt.admin(CLI_ACTOR), id, { expire_others_in: o.expireOthersIn as number | undefined, expires_in: o.expiresIn as number | undefined });
+      const r = await apps.rotateSecret(cliAdmin(rt), id, { expire_others_in: o.expireOthersIn as number | undefined, expires_in: o.expiresIn as number | undefined });
       print(o, { client_secret: r.clientSecret, secret: r.secret, secrets: r.secrets }, () => `new client_secret: ${r.clientSecret}\nThe secret is shown once: store it now.`);
     }),
   );
   withCommon(appsCmd.command('revoke-secret <id> <secret_id>').description('revoke one client secret now')).action(async (id: string, secretId: string, o: Opts) =>
     withRuntime(o, async (rt) => {
-      await apps.revokeSecret(rt.admin(CLI_ACTOR), id, secretId);
+      await apps.revokeSecret(cliAdmin(rt), id, secretId);
       print(o, { revoked: secretId }, () => `revoked ${secretId}`);
     }),
   );
   withCommon(appsCmd.command('delete <id>').description('delete an application; its secrets stop working at once')).action(async (id: string, o: Opts) =>
     withRuntime(o, async (rt) => {
-      await apps.deleteApplication(rt.admin(CLI_ACTOR), id);
+      await apps.deleteApplication(cliAdmin(rt), id);
       print(o, { deleted: id }, () => `deleted ${id}`);
     }),
   );
@@ -237,7 +237,7 @@ export function registerAdminCommands(program: Command): void {
     withRuntime(o, async (rt) => {
       const alg = o.alg as string | undefined;
       if (alg !== undefined && !SIGNING_ALGS.includes(alg as SigningAlg)) throw new AdminError('invalid_input', `--alg must be one of ${SIGNING_ALGS.join(', ')}`);
-      const info = await rotateSigningKey(rt.admin(CLI_ACTOR), rt.keys, alg as SigningAlg | undefined);
+      const info = await rotateSigningKey(cliAdmin(rt), rt.keys, alg as SigningAlg | undefined);
       print(o, keyView(info), () => `new ${info.alg} key ${info.kid}: published now, signs from ${iso(info.activatesAt)}`);
     }),
   );

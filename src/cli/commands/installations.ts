@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import * as installations from '../../admin/installations.js';
 import { print, table } from '../output.js';
-import { CLI_ACTOR, withRuntime, type GlobalOptions } from '../runtime.js';
+import { withRuntime, type GlobalOptions, cliAdmin } from '../runtime.js';
 
 type Opts = GlobalOptions & Record<string, unknown>;
 const splitScopes = (v: unknown): string[] => (typeof v === 'string' ? v.split(/[\s,]+/).filter(Boolean) : []);
@@ -25,36 +25,36 @@ export function registerInstallationCommands(program: Command): void {
       .requiredOption('--scopes <scopes>', 'space-separated subset of the application scopes'),
   ).action(async (o: Opts) =>
     withRuntime(o, async (rt) => {
-      show(o, await installations.install(rt.admin(CLI_ACTOR), rt.tokenDeps, { organization_id: o.org as string, application_id: o.app as string, scopes: splitScopes(o.scopes) }), 'created');
+      show(o, await installations.install(cliAdmin(rt), rt.tokenDeps, { organization_id: o.org as string, application_id: o.app as string, scopes: splitScopes(o.scopes) }), 'created');
     }),
   );
   common(cmd.command('list').description('list installations').option('--org <id>', 'only this organization').option('--app <id>', 'only this application').option('--status <status>', 'active or uninstalled')).action(
     async (o: Opts) =>
       withRuntime(o, async (rt) => {
-        const page = await installations.listInstallations(rt.admin(CLI_ACTOR), { organization_id: o.org as string | undefined, application_id: o.app as string | undefined, status: o.status as string | undefined });
+        const page = await installations.listInstallations(cliAdmin(rt), { organization_id: o.org as string | undefined, application_id: o.app as string | undefined, status: o.status as string | undefined });
         const items = page.items.map(installations.installationView);
         print(o, { items, next_cursor: page.nextCursor }, () => table(items, ['id', 'organization_id', 'application_id', 'status', 'scopes', 'credentials_version']));
       }),
   );
   common(cmd.command('show <id>').description('show an installation')).action(async (id: string, o: Opts) =>
     withRuntime(o, async (rt) => {
-      const view = installations.installationView(await installations.getInstallation(rt.admin(CLI_ACTOR), id));
+      const view = installations.installationView(await installations.getInstallation(cliAdmin(rt), id));
       print(o, view, () => table([view], ['id', 'organization_id', 'application_id', 'status', 'scopes', 'credentials_version']));
     }),
   );
   common(cmd.command('update <id>').description('change the granted scopes (sends INSTALLATION.UPDATE)').requiredOption('--scopes <scopes>', 'the new scopes')).action(async (id: string, o: Opts) =>
     withRuntime(o, async (rt) => {
-      show(o, await installations.updateInstallation(rt.admin(CLI_ACTOR), rt.tokenDeps, id, { scopes: splitScopes(o.scopes) }), 'updated');
+      show(o, await installations.updateInstallation(cliAdmin(rt), rt.tokenDeps, id, { scopes: splitScopes(o.scopes) }), 'updated');
     }),
   );
   common(cmd.command('reissue <id>').description('mint fresh credentials in a new INSTALLATION.UPDATE (after a failed delivery)')).action(async (id: string, o: Opts) =>
     withRuntime(o, async (rt) => {
-      show(o, await installations.reissueInstallation(rt.admin(CLI_ACTOR), rt.tokenDeps, id), 'reissued');
+      show(o, await installations.reissueInstallation(cliAdmin(rt), rt.tokenDeps, id), 'reissued');
     }),
   );
   common(cmd.command('delete <id>').description('uninstall: every token of the installation stops working (sends INSTALLATION.DELETE)')).action(async (id: string, o: Opts) =>
     withRuntime(o, async (rt) => {
-      await installations.uninstall(rt.admin(CLI_ACTOR), rt.tokenDeps, id);
+      await installations.uninstall(cliAdmin(rt), rt.tokenDeps, id);
       print(o, { deleted: id }, () => `uninstalled ${id}`);
     }),
   );

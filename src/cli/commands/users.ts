@@ -3,7 +3,7 @@ import * as users from '../../admin/users.js';
 import { AdminError, invalid } from '../../admin/problem.js';
 import type { Runtime } from '../../runtime.js';
 import { print, table } from '../output.js';
-import { CLI_ACTOR, withRuntime, type GlobalOptions } from '../runtime.js';
+import { withRuntime, type GlobalOptions, cliAdmin } from '../runtime.js';
 
 type Opts = GlobalOptions & Record<string, unknown>;
 const common = (cmd: Command): Command =>
@@ -44,7 +44,7 @@ export function registerUserCommands(program: Command): void {
     withRuntime(o, async (rt) => {
       if ((o.org === undefined) !== (o.role === undefined)) throw invalid(o.org === undefined ? 'org' : 'role', '--org and --role go together');
       const r = await users.createUser(
-        rt.admin(CLI_ACTOR),
+        cliAdmin(rt),
         {
           email: o.email as string,
           name: o.name as string | undefined,
@@ -72,14 +72,14 @@ export function registerUserCommands(program: Command): void {
       .option('--cursor <c>', 'next page'),
   ).action(async (o: Opts) =>
     withRuntime(o, async (rt) => {
-      const page = await users.listUsers(rt.admin(CLI_ACTOR), { organization_id: o.org as string | undefined, limit: o.limit as number | undefined, cursor: o.cursor as string | undefined });
+      const page = await users.listUsers(cliAdmin(rt), { organization_id: o.org as string | undefined, limit: o.limit as number | undefined, cursor: o.cursor as string | undefined });
       const items = page.items.map((r) => users.userView(r.user, r.memberships));
       print(o, { items, next_cursor: page.nextCursor }, () => table(rows(items), COLUMNS));
     }),
   );
   common(cmd.command('show <user>').description('show a user (id or email)')).action(async (id: string, o: Opts) =>
     withRuntime(o, async (rt) => {
-      const r = await users.getUser(rt.admin(CLI_ACTOR), id);
+      const r = await users.getUser(cliAdmin(rt), id);
       showUser(o, r, table(rows([users.userView(r.user, r.memberships)]), COLUMNS));
     }),
   );
@@ -92,13 +92,13 @@ export function registerUserCommands(program: Command): void {
       .option('--status <status>', 'active or disabled'),
   ).action(async (id: string, o: Opts) =>
     withRuntime(o, async (rt) => {
-      const r = await users.updateUser(rt.admin(CLI_ACTOR), id, { name: o.name as string | undefined, platform_admin: bool('platform_admin', o.platformAdmin), status: o.status as string | undefined });
+      const r = await users.updateUser(cliAdmin(rt), id, { name: o.name as string | undefined, platform_admin: bool('platform_admin', o.platformAdmin), status: o.status as string | undefined });
       showUser(o, r, `updated user ${r.user.id} (${r.user.email})`);
     }),
   );
   common(cmd.command('delete <user>').description('delete a user (id or email)')).action(async (id: string, o: Opts) =>
     withRuntime(o, async (rt) => {
-      await users.deleteUser(rt.admin(CLI_ACTOR), id);
+      await users.deleteUser(cliAdmin(rt), id);
       print(o, { deleted: id }, () => `deleted ${id}`);
     }),
   );
@@ -106,19 +106,19 @@ export function registerUserCommands(program: Command): void {
     cmd.command('add-membership <user>').description('add the user to an organization, or change their role there').requiredOption('--org <id>', 'organization').requiredOption('--role <role>', 'owner, admin or developer'),
   ).action(async (id: string, o: Opts) =>
     withRuntime(o, async (rt) => {
-      const r = await users.setMembership(rt.admin(CLI_ACTOR), id, o.org as string, o.role as string);
+      const r = await users.setMembership(cliAdmin(rt), id, o.org as string, o.role as string);
       showUser(o, r, `${r.user.email} is ${o.role as string} of ${o.org as string}`);
     }),
   );
   common(cmd.command('remove-membership <user>').description('remove the user from an organization').requiredOption('--org <id>', 'organization')).action(async (id: string, o: Opts) =>
     withRuntime(o, async (rt) => {
-      const r = await users.removeMembership(rt.admin(CLI_ACTOR), id, o.org as string);
+      const r = await users.removeMembership(cliAdmin(rt), id, o.org as string);
       showUser(o, r, `${r.user.email} is no longer a member of ${o.org as string}`);
     }),
   );
   common(cmd.command('setup-link <user>').description('print a new one-time link to set a password (a reset)')).action(async (id: string, o: Opts) =>
     withRuntime(o, async (rt) => {
-      const r = await users.createSetupLink(rt.admin(CLI_ACTOR), id, linkOptions(rt));
+      const r = await users.createSetupLink(cliAdmin(rt), id, linkOptions(rt));
       print(o, { user_id: r.user.id, setup_link: r.setupLink, setup_link_expires_at: r.expiresAt }, () => `one-time setup link for ${r.user.email} (valid until ${new Date(r.expiresAt).toISOString()}): ${r.setupLink}`);
     }),
   );

@@ -4,7 +4,7 @@ import { AdminError } from '../../admin/problem.js';
 import { destinationPolicyFor } from '../../webhooks/destination.js';
 import { startListener } from '../../webhooks/listen.js';
 import { fail, print, table } from '../output.js';
-import { CLI_ACTOR, withRuntime, type GlobalOptions } from '../runtime.js';
+import { withRuntime, type GlobalOptions, cliAdmin } from '../runtime.js';
 
 type Opts = GlobalOptions & Record<string, unknown>;
 
@@ -30,7 +30,7 @@ export function registerWebhookCommands(program: Command): void {
   ).action(async (appId: string, o: Opts) =>
     withRuntime(o, async (rt) => {
       const events = String(o.events).split(/[\s,]+/).filter(Boolean);
-      const r = await webhooks.createSubscription(rt.admin(CLI_ACTOR), { box: rt.box, policy: destinationPolicyFor(rt.config) }, appId, { url: o.url, events });
+      const r = await webhooks.createSubscription(cliAdmin(rt), { box: rt.box, policy: destinationPolicyFor(rt.config) }, appId, { url: o.url, events });
       print(o, { ...webhooks.subscriptionView(r.subscription), secret: r.secret }, () =>
         [`created webhook subscription ${r.subscription.id} for ${r.subscription.url}`, `  events: ${r.subscription.events.join(' ')}`, `  signing secret (shown once): ${r.secret}`].join('\n'),
       );
@@ -38,7 +38,7 @@ export function registerWebhookCommands(program: Command): void {
   );
   withCommon(cmd.command('list <app>').description("list an application's subscriptions")).action(async (appId: string, o: Opts) =>
     withRuntime(o, async (rt) => {
-      const items = (await webhooks.listSubscriptions(rt.admin(CLI_ACTOR), appId)).map(webhooks.subscriptionView);
+      const items = (await webhooks.listSubscriptions(cliAdmin(rt), appId)).map(webhooks.subscriptionView);
       print(o, { items }, () => table(items, ['id', 'url', 'events', 'enabled', 'disabled_reason']));
     }),
   );
@@ -46,7 +46,7 @@ export function registerWebhookCommands(program: Command): void {
     withCommon(cmd.command(`${name} <app> <subscription>`).description(enabled ? 're-enable a subscription; its held deliveries are sent' : 'disable a subscription; its deliveries are held')).action(
       async (appId: string, subId: string, o: Opts) =>
         withRuntime(o, async (rt) => {
-          const r = await webhooks.updateSubscription(rt.admin(CLI_ACTOR), appId, subId, { enabled });
+          const r = await webhooks.updateSubscription(cliAdmin(rt), appId, subId, { enabled });
           print(o, { ...webhooks.subscriptionView(r.subscription), released_deliveries: r.released, held_deliveries: r.held }, () =>
             enabled ? `enabled ${subId}; ${r.released} held deliveries are pending again` : `disabled ${subId}; ${r.held} deliveries held`,
           );
@@ -55,7 +55,7 @@ export function registerWebhookCommands(program: Command): void {
   }
   withCommon(cmd.command('delete <app> <subscription>').description('delete a subscription (its undelivered messages are cancelled)')).action(async (appId: string, subId: string, o: Opts) =>
     withRuntime(o, async (rt) => {
-      await webhooks.deleteSubscription(rt.admin(CLI_ACTOR), appId, subId);
+      await webhooks.deleteSubscription(cliAdmin(rt), appId, subId);
       print(o, { deleted: subId }, () => `deleted ${subId}`);
     }),
   );
@@ -71,7 +71,7 @@ export function registerWebhookCommands(program: Command): void {
       .option('--cursor <c>', 'next page'),
   ).action(async (o: Opts) =>
     withRuntime(o, async (rt) => {
-      const { page, attempts } = await webhooks.listDeliveries(rt.admin(CLI_ACTOR), {
+      const { page, attempts } = await webhooks.listDeliveries(cliAdmin(rt), {
         application_id: o.app as string | undefined,
         subscription_id: o.subscription as string | undefined,
         installation_id: o.installation as string | undefined,
@@ -90,7 +90,7 @@ export function registerWebhookCommands(program: Command): void {
   );
   withCommon(cmd.command('show-delivery <id>').description('one delivery with every attempt')).action(async (id: string, o: Opts) =>
     withRuntime(o, async (rt) => {
-      const r = await webhooks.getDelivery(rt.admin(CLI_ACTOR), id);
+      const r = await webhooks.getDelivery(cliAdmin(rt), id);
       const view = webhooks.deliveryView(r.delivery, r.attempts);
       print(o, view, () =>
         [
@@ -105,7 +105,7 @@ export function registerWebhookCommands(program: Command): void {
   );
   withCommon(cmd.command('retry <id>').description('send a pending delivery again now (same webhook-id)')).action(async (id: string, o: Opts) =>
     withRuntime(o, async (rt) => {
-      const r = await webhooks.retryDelivery(rt.admin(CLI_ACTOR), id);
+      const r = await webhooks.retryDelivery(cliAdmin(rt), id);
       print(o, webhooks.deliveryView(r.delivery, r.attempts), () => `${id} is due now; a running server sends it within a second`);
     }),
   );

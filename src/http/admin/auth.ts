@@ -1,17 +1,22 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { jwtVerify, type JWTPayload } from 'jose';
 import { ADMIN_SCOPE, CONSOLE_SCOPE } from '../../admin/applications.js';
-import type { DecoupledPrincipal } from '../../protocol/decoupled.js';
 import { problem } from '../../admin/problem.js';
+import type { Principal } from '../../admin/access.js';
 import type { Runtime } from '../../runtime.js';
 
-/** Who calls the management API: an administrator (an admin application's token), or a person signed in to a first-party app. */
-export type Principal = DecoupledPrincipal & { actor: string };
+/**
+ * Who calls the management API: an administrator (an admin application's token), or a person signed in
+ * to a first-party app with their memberships (admin/access.ts). It is also the decoupled-requests
+ * principal (protocol/decoupled.ts), passed through as is.
+ */
+export type { Principal };
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Who is calling the management API, for the audit log. */
     actor: string;
+    /** Who is calling, for the rules: set by adminAuth, memberships loaded once per request. */
     principal: Principal;
   }
 }
@@ -19,7 +24,7 @@ declare module 'fastify' {
 export interface AdminAuthOptions {
   /**
    * Whether the routes accept people (tokens with grantry:console of a first-party application); the
-   * routes then enforce that person's rights themselves. Otherwise only grantry:admin tokens pass.
+   * operations then enforce that person's rights (admin/access.ts). Otherwise only grantry:admin tokens pass.
    */
   people?: boolean;
 }
@@ -35,7 +40,8 @@ function deny(reply: FastifyReply, status: 401 | 403, detail: string, error: 'in
 }
 
 /**
- * The management API accepts Grantry's own access tokens with scope grantry:admin (RFC 6750 bearer).
+ * The management API accepts Grantry's own access tokens with scope grantry:admin (RFC 6750 bearer),
+ * and with `people` also a person's grantry:console token from a first-party application.
  * The token is verified against this server's keys, and its application must still exist and still
  * hold the scope, so deleting or narrowing the admin application takes effect without waiting for expiry.
  */
@@ -65,14 +71,16 @@ export function adminAuth(rt: Runtime, options: AdminAuthOptions = {}) {
     if (!client) return deny(reply, 401, 'the application of this token no longer exists', 'invalid_token');
     if (scopes.includes(ADMIN_SCOPE) && client.app.scopes.includes(ADMIN_SCOPE)) {
       req.actor = `app:${clientId}`;
-      req.principal = { kind: 'admin', actor: req.actor };
+      req.principal = { kind: 'admin', actor: req.actor, via: 'token' };
     } else if (options.people && scopes.includes(CONSOLE_SCOPE) && client.app.scopes.includes(CONSOLE_SCOPE) && typeof payload.sub === 'string') {
       // A person, through a first-party application: the user must still exist and be active.
       const owner = await rt.stores.organizations.get(client.app.organizationId);
       const user = owner?.type === 'platform' ? await rt.stores.users.get(payload.sub) : null;
       if (!user || user.status !== 'active') return deny(reply, 401, 'the user of this token is not active', 'invalid_token');
       req.actor = `user:${user.id}`;
-      req.principal = { kind: 'user', actor: req.actor, user };
+      // Memberships are read once here, so every rule of this request sees the same ones (and a role
+      // removed takes effect on the next request, not when the token expires).
+      req.principal = { kind: 'user', actor: req.actor, user, memberships: await rt.stores.users.memberships(user.id) };
     } else {
       return deny(reply, 403, options.people ? 'the token lacks scope grantry:admin or grantry:console' : 'the token lacks scope grantry:admin', 'insufficient_scope');
     }

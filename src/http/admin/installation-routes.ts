@@ -21,7 +21,7 @@ const WithDeliveries = Type.Intersect([Installation, Type.Object({ webhook_deliv
 
 /** Installations: a merchant's grant of some of a partner application's scopes. */
 export async function installationRoutes(root: FastifyInstance, rt: Runtime): Promise<void> {
-  const { app, ctx, security, withErrors } = adminScope(root, rt);
+  const { app, ctx, security, withErrors } = adminScope(root, rt, { people: true });
   const tags = ['installations'];
   const view = (r: { installation: Parameters<typeof installations.installationView>[0]; deliveries: string[] }) => ({
     ...installations.installationView(r.installation),

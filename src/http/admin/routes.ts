@@ -5,20 +5,50 @@ import { orgView, scopeView, keyView, auditView } from '../../admin/views.js';
 import * as scopes from '../../admin/scopes.js';
 import * as orgs from '../../admin/organizations.js';
 import * as apps from '../../admin/applications.js';
-import { rotateSigningKey } from '../../admin/keys.js';
+import { listSigningKeys, rotateSigningKey } from '../../admin/keys.js';
+import { listAuditEvents } from '../../admin/audit.js';
+import { listCatalog } from '../../admin/catalog.js';
+import { describeCaller } from '../../admin/me.js';
 import { adminScope } from './scope.js';
 import * as S from './schemas.js';
 
-
-/** The management API (/api/v1). Every route requires a grantry:admin bearer token. */
+/**
+ * The management API (/api/v1): a grantry:admin bearer token, or a person's grantry:console token. The
+ * operations in src/admin enforce who may do what (admin/access.ts, docs/console.md).
+ */
 export async function adminRoutes(root: FastifyInstance, rt: Runtime): Promise<void> {
-  const { app, ctx, security, withErrors } = adminScope(root, rt);
+  const { app, ctx, security, withErrors } = adminScope(root, rt, { people: true });
   // A POST without a body (e.g. `POST /keys/rotate`, `POST /applications/:id/secrets`) means "no
   // options": validate it as {} rather than refusing it with "body must be object".
   app.addHook('preValidation', async (req) => {
     if (req.body === undefined && req.routeOptions.schema?.body) req.body = {};
   });
   const limits = { maxAccessTokenTtl: rt.config.maxAccessTokenTtl };
+
+  // The caller: who they are and which organizations they act for, with which role.
+  app.get(
+    '/me',
+    { schema: { tags: ['me'], security, description: 'The caller: a platform administrator (the admin application, user null), or a person with their memberships.', response: withErrors({ 200: S.Me }) } },
+    async (req) => describeCaller(ctx(req)),
+  );
+
+  // The catalogue of installable applications, for every signed-in person.
+  app.get(
+    '/catalog/applications',
+    {
+      schema: {
+        tags: ['catalog'],
+        security,
+        description: 'Third-party applications a merchant may install, in their public view (no secrets, redirect URIs or webhooks). Open to every caller.',
+        querystring: S.PageQuery,
+        response: withErrors({ 200: S.Page(S.CatalogApplication) }),
+      },
+    },
+    async (req) => {
+      const page = await listCatalog(ctx(req), req.query);
+      return { items: page.items, next_cursor: page.nextCursor };
+    },
+  );
 
   // Scopes: the catalogue of audience:operation names applications may be granted.
   app.post('/scopes', { schema: { tags: ['scopes'], security, body: S.CreateScope, response: withErrors({ 201: S.Scope }) } }, async (req, reply) => {
@@ -122,8 +152,8 @@ export async function adminRoutes(root: FastifyInstance, rt: Runtime): Promise<v
   );
 
   // Signing keys.
-  app.get('/keys', { schema: { tags: ['keys'], security, response: withErrors({ 200: Type.Object({ items: Type.Array(S.SigningKey) }) }) } }, async () => ({
-    items: rt.keys.list().map(keyView),
+  app.get('/keys', { schema: { tags: ['keys'], security, response: withErrors({ 200: Type.Object({ items: Type.Array(S.SigningKey) }) }) } }, async (req) => ({
+    items: listSigningKeys(ctx(req), rt.keys).map(keyView),
   }));
   app.post('/keys/rotate', { schema: { tags: ['keys'], security, body: Type.Optional(S.RotateKey), response: withErrors({ 201: S.SigningKey }) } }, async (req, reply) => {
     const info = await rotateSigningKey(ctx(req), rt.keys, req.body?.alg);
@@ -143,8 +173,7 @@ export async function adminRoutes(root: FastifyInstance, rt: Runtime): Promise<v
       },
     },
     async (req) => {
-      const q = req.query;
-      const page = await rt.stores.audit.list({ limit: q.limit ?? 50, after: q.cursor }, { action: q.action, targetId: q.target_id });
+      const page = await listAuditEvents(ctx(req), req.query);
       return { items: page.items.map(auditView), next_cursor: page.nextCursor };
     },
   );

@@ -179,3 +179,35 @@ export const AuditEvent = Type.Object({
   target_id: Type.String(),
   data: Type.Record(Type.String(), Type.Unknown()),
 });
+
+export const Me = Type.Object(
+  {
+    actor: Type.String({ description: 'How the audit log names the caller: `app:<client_id>` or `user:<id>`.' }),
+    platform_admin: Type.Boolean({ description: 'True for the admin application\'s token and for a person with platform_admin: every right.' }),
+    user: Type.Union(
+      [Type.Object({ id: Type.String(), email: Type.String(), name: Type.String(), platform_admin: Type.Boolean() }), Type.Null()],
+      { description: 'The person; null for an admin application\'s token.' },
+    ),
+    memberships: Type.Array(
+      Type.Object({
+        organization: Type.Object({ id: Type.String(), name: Type.String(), type: Type.Union([Type.Literal('merchant'), Type.Literal('partner'), Type.Literal('platform')]) }),
+        role: Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('developer')]),
+      }),
+      { description: 'The organizations the person belongs to and their role in each; empty for an application.' },
+    ),
+  },
+  { description: 'The caller of the management API.' },
+);
+
+export const CatalogApplication = Type.Object(
+  {
+    id: Type.String(),
+    client_id: Type.String(),
+    name: Type.String(),
+    organization_id: Type.String({ description: 'The partner organization that publishes the application.' }),
+    organization_name: Type.String(),
+    scopes: Type.Array(Type.String(), { description: 'The scopes an installation may grant it (a subset of these).' }),
+    logo_uri: Type.Union([Type.String(), Type.Null()]),
+  },
+  { description: 'The public face of an installable (third-party) application: no secrets, redirect URIs or webhooks.' },
+);

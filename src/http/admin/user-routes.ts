@@ -52,7 +52,7 @@ const UserParams = Type.Object({ id: Type.String({ maxLength: 254, description: 
 
 /** People: console users, their memberships of organizations, and platform administrators. */
 export async function userRoutes(root: FastifyInstance, rt: Runtime): Promise<void> {
-  const { app, ctx, security, withErrors } = adminScope(root, rt);
+  const { app, ctx, security, withErrors } = adminScope(root, rt, { people: true });
   const tags = ['users'];
   const linkOptions = () => ({ issuer: rt.config.issuer, setupLinkTtlMs: rt.config.setupLinkTtl * 1000 });
   const view = (r: users.UserWithMemberships) => users.userView(r.user, r.memberships);

@@ -91,7 +91,7 @@ export interface WebhookRoutesOptions {
 
 /** Webhook subscriptions (/applications/:id/webhooks) and the delivery log (/webhook-deliveries). */
 export async function webhookRoutes(root: FastifyInstance, rt: Runtime, options: WebhookRoutesOptions = {}): Promise<void> {
-  const { app, ctx, security, withErrors } = adminScope(root, rt);
+  const { app, ctx, security, withErrors } = adminScope(root, rt, { people: true });
   const deps: webhooks.WebhookAdminDeps = { box: rt.box, policy: destinationPolicyFor(rt.config, options.resolver) };
   const tags = ['webhooks'];
 

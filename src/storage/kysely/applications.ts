@@ -2,7 +2,7 @@ import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Application, ApplicationType, ClientSecret, GrantType, RefreshPolicy } from '../../domain/application.js';
 import type { ApplicationsTable, ClientSecretsTable, Database } from '../schema.js';
 import type { ApplicationStore } from '../ports.js';
-import { toPage } from './page.js';
+import { nothing, toPage } from './page.js';
 
 const rowToApp = (r: Selectable<ApplicationsTable>): Application => ({
   id: r.id,
@@ -85,6 +85,8 @@ export function applicationStore(db: Kysely<Database>): ApplicationStore {
       let q = db.selectFrom('applications').selectAll().orderBy('id').limit(page.limit + 1);
       if (page.after) q = q.where('id', '>', page.after);
       if (filter.organizationId) q = q.where('organization_id', '=', filter.organizationId);
+      if (filter.organizationIds) q = filter.organizationIds.length > 0 ? q.where('organization_id', 'in', [...filter.organizationIds]) : q.where(nothing());
+      if (filter.type) q = q.where('type', '=', filter.type);
       return toPage((await q.execute()).map(rowToApp), page, (a) => a.id);
     },
     async update(id, patch) {

@@ -2,7 +2,7 @@ import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Installation, RefreshFamily, RefreshTokenRecord } from '../../domain/installation.js';
 import type { Database, InstallationsTable, RefreshFamiliesTable, RefreshTokensTable } from '../schema.js';
 import type { InstallationStore, RefreshStore, RevocationStore } from '../ports-installations.js';
-import { toPage } from './page.js';
+import { nothing, toPage } from './page.js';
 
 const rowToInstallation = (r: Selectable<InstallationsTable>): Installation => ({
   id: r.id,
@@ -87,6 +87,14 @@ export function installationStore(db: Kysely<Database>): InstallationStore {
       if (filter.organizationId) q = q.where('organization_id', '=', filter.organizationId);
       if (filter.applicationId) q = q.where('application_id', '=', filter.applicationId);
       if (filter.status) q = q.where('status', '=', filter.status);
+      if (filter.visibleTo) {
+        const orgs = [...filter.visibleTo];
+        // The merchant's members see its installations; the partner's members see those of its applications.
+        q =
+          orgs.length === 0
+            ? q.where(nothing())
+            : q.where((eb) => eb.or([eb('organization_id', 'in', orgs), eb('application_id', 'in', eb.selectFrom('applications').select('applications.id').where('applications.organization_id', 'in', orgs))]));
+      }
       return toPage((await q.execute()).map(rowToInstallation), page, (i) => i.id);
     },
     async update(id, set) {

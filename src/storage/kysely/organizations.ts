@@ -3,7 +3,7 @@ import type { Organization } from '../../domain/organization.js';
 import type { OrganizationType } from '../../domain/application.js';
 import type { Database, OrganizationsTable } from '../schema.js';
 import type { OrganizationStore, PageRequest } from '../ports.js';
-import { toPage } from './page.js';
+import { nothing, toPage } from './page.js';
 
 const rowToOrg = (r: Selectable<OrganizationsTable>): Organization => ({
   id: r.id,
@@ -25,6 +25,7 @@ export function organizationStore(db: Kysely<Database>): OrganizationStore {
       let q = db.selectFrom('organizations').selectAll().orderBy('id').limit(page.limit + 1);
       if (page.after) q = q.where('id', '>', page.after);
       if (filter.type) q = q.where('type', '=', filter.type);
+      if (filter.ids) q = filter.ids.length > 0 ? q.where('id', 'in', [...filter.ids]) : q.where(nothing());
       return toPage((await q.execute()).map(rowToOrg), page, (o) => o.id);
     },
     async hasApplications(id) {

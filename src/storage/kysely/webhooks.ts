@@ -11,7 +11,7 @@ import {
   type WebhookStore,
   type WebhookSubscription,
 } from '../ports-webhooks.js';
-import { toPage } from './page.js';
+import { nothing, toPage } from './page.js';
 
 const rowToSub = (r: Selectable<WebhookSubscriptionsTable>): WebhookSubscription => ({
   id: r.id,
@@ -222,6 +222,10 @@ export function webhookStore(db: Kysely<Database>, dialect: Dialect): WebhookSto
       if (filter.subscriptionId) q = q.where('subscription_id', '=', filter.subscriptionId);
       if (filter.installationId) q = q.where('installation_id', '=', filter.installationId);
       if (filter.status) q = q.where('status', '=', filter.status);
+      if (filter.organizationIds) {
+        const orgs = [...filter.organizationIds];
+        q = orgs.length === 0 ? q.where(nothing()) : q.where('application_id', 'in', db.selectFrom('applications').select('applications.id').where('applications.organization_id', 'in', orgs));
+      }
       return toPage((await q.execute()).map(rowToDelivery), page, (d) => d.id);
     },
     async updateDelivery(id, p) {

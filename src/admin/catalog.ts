@@ -1,0 +1,40 @@
+import type { Application } from '../domain/application.js';
+import type { Page } from '../storage/ports.js';
+import { pageRequest, type AdminContext } from './context.js';
+
+/**
+ * The catalogue of installable applications (GET /api/v1/catalog/applications): every signed-in person
+ * may browse it to choose what to install for their organization. Third-party applications only, and
+ * only their public face, what a consent page shows anyway: never secrets, redirect URIs, webhooks or
+ * settings, which stay with the members of the partner organization.
+ */
+export interface CatalogEntry {
+  id: string;
+  client_id: string;
+  name: string;
+  organization_id: string;
+  organization_name: string;
+  scopes: string[];
+  logo_uri: string | null;
+}
+
+export async function listCatalog(ctx: AdminContext, q: { limit?: number | undefined; cursor?: string | undefined }): Promise<Page<CatalogEntry>> {
+  const page = await ctx.stores.applications.list(pageRequest(q.limit, q.cursor), { type: 'third_party' });
+  // The owners' names, one query for the page (a page holds at most PAGE_MAX applications).
+  const orgIds = [...new Set(page.items.map((a) => a.organizationId))];
+  const orgs = orgIds.length === 0 ? [] : (await ctx.stores.organizations.list({ limit: orgIds.length, after: undefined }, { ids: orgIds })).items;
+  const names = new Map(orgs.map((o) => [o.id, o.name]));
+  return { items: page.items.map((a) => catalogEntry(a, names.get(a.organizationId) ?? '')), nextCursor: page.nextCursor };
+}
+
+export function catalogEntry(app: Application, organizationName: string): CatalogEntry {
+  return {
+    id: app.id,
+    client_id: app.clientId,
+    name: app.name,
+    organization_id: app.organizationId,
+    organization_name: organizationName,
+    scopes: app.scopes,
+    logo_uri: app.logoUri,
+  };
+}
