@@ -10,12 +10,14 @@ import { cibaRoutes } from './http/ciba-routes.js';
 import { browserRoutes } from './http/browser-routes.js';
 import { dialectRoutes } from './http/dialect-routes.js';
 import { wellKnownRoutes } from './http/well-known.js';
+import { consoleRoutes } from './http/console-routes.js';
 import { healthRoutes } from './http/health.js';
 import { adminRoutes } from './http/admin/routes.js';
 import { webhookRoutes } from './http/admin/webhook-routes.js';
 import { installationRoutes } from './http/admin/installation-routes.js';
 import { userRoutes } from './http/admin/user-routes.js';
 import { decoupledRoutes } from './http/admin/decoupled-routes.js';
+import { statsRoutes } from './http/admin/stats-routes.js';
 import { Problem } from './http/admin/schemas.js';
 import { OAuthError } from './domain/oauth-error.js';
 
@@ -132,11 +134,13 @@ export async function buildApp(rt: Runtime, options: BuildAppOptions = {}): Prom
   await app.register(async (scope) => dialectRoutes(scope, rt));
   await app.register(async (scope) => wellKnownRoutes(scope, rt));
   await app.register(async (scope) => healthRoutes(scope, rt));
+  await app.register(async (scope) => consoleRoutes(scope));
   await app.register(async (scope) => adminRoutes(scope, rt), { prefix: '/api/v1' });
   await app.register(async (scope) => webhookRoutes(scope, rt), { prefix: '/api/v1' });
   await app.register(async (scope) => installationRoutes(scope, rt), { prefix: '/api/v1' });
   await app.register(async (scope) => userRoutes(scope, rt), { prefix: '/api/v1' });
   await app.register(async (scope) => decoupledRoutes(scope, rt), { prefix: '/api/v1' });
+  await app.register(async (scope) => statsRoutes(scope, rt), { prefix: '/api/v1' });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   return app;

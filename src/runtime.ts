@@ -7,6 +7,7 @@ import { KeyManager } from './keys/key-manager.js';
 import { ClientRegistry } from './protocol/client-registry.js';
 import { FailureLimiter } from './protocol/failure-limiter.js';
 import { Metrics } from './metrics/metrics.js';
+import { UsageRecorder } from './metrics/usage.js';
 import { openDb, type Db } from './storage/db.js';
 import { createStores } from './storage/kysely/index.js';
 import { MigrationError, migrateToLatest, pendingMigrations } from './storage/migrations/index.js';
@@ -30,6 +31,8 @@ export interface Runtime {
   keys: KeyManager;
   clients: ClientRegistry;
   metrics: Metrics;
+  /** Hourly usage totals for the dashboard; `grantry serve` flushes them every GRANTRY_USAGE_FLUSH_INTERVAL. */
+  usage: UsageRecorder;
   /** Cache invalidation across processes on this database. */
   changes: ChangeFeed;
   grants: ReadonlyMap<string, GrantHandler>;
@@ -56,6 +59,8 @@ export interface RuntimeOptions {
   watchChanges?: boolean;
   /** Where the change feed reports problems (it never throws). */
   onChangeFeedError?: (err: Error) => void;
+  /** Where a failed write of the usage totals is reported (they are kept and written with the next one). */
+  onUsageFlushError?: (err: Error) => void;
 }
 
 /**
@@ -109,9 +114,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       });
     }
     const metrics = new Metrics(() => db.poolStats());
+    const usage = new UsageRecorder(stores, clock, (err) => options.onUsageFlushError?.(err));
     const grants = new Map(allGrants.map((g) => [g.grantType, g]));
     const limiter = new FailureLimiter(clock, { perClientAddress: config.clientAuthFailureLimit, perAddress: config.clientAuthFailureAddressLimit, windowMs: 60_000 });
-    const tokenDeps: TokenEndpointDeps & RevokeDeps = { config, clock, random, keys, issuer: config.issuer, clients, hasher, box, stores, grants, limiter };
+    const tokenDeps: TokenEndpointDeps & RevokeDeps = { config, clock, random, keys, issuer: config.issuer, clients, hasher, box, stores, grants, limiter, usage };
     return {
       config,
       clock,
@@ -123,11 +129,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       keys,
       clients,
       metrics,
+      usage,
       grants,
       tokenDeps,
       changes,
       admin: (actor, principal = cliPrincipal(actor)) => ({ stores, clock, random, hasher, clients, changes, actor, principal }),
       close: async () => {
+        await usage.stop().catch(() => {});
         await changes.stop();
         await db.close();
       },

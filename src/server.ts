@@ -1,3 +1,4 @@
+import { ensureConsoleApplication } from './admin/bootstrap.js';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.js';
@@ -32,8 +33,17 @@ export async function startServer(config: Config, log: Logger = pino(loggerOptio
     masterKey: master.key,
     watchChanges: true,
     onChangeFeedError: (err) => log.warn({ err: err.message }, 'change feed: other processes\' changes are seen within the cache TTLs until it recovers'),
+    onUsageFlushError: (err) => log.warn({ err: err.message }, 'writing the dashboard\'s usage totals failed; they are kept for the next write'),
   });
-  const app = await buildApp(rt, { logger: { ...loggerOptions(config) } });
+  // The console's client follows GRANTRY_ISSUER (its redirect URI); before `grantry init` there is none.
+  let app: FastifyInstance;
+  try {
+    await ensureConsoleApplication(rt.admin('system'), { maxAccessTokenTtl: config.maxAccessTokenTtl }, config.issuer);
+    app = await buildApp(rt, { logger: { ...loggerOptions(config) } });
+  } catch (err) {
+    await rt.close();
+    throw err;
+  }
   // Keys rotated by another process or the CLI are picked up well before they start signing.
   const reload = setInterval(() => {
     rt.keys.load().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'reloading signing keys failed'));
@@ -54,6 +64,7 @@ export async function startServer(config: Config, log: Logger = pino(loggerOptio
     log: (level, fields, msg) => log[level](fields, msg),
   });
   webhookWorker.start();
+  rt.usage.start(config.usageFlushInterval * 1000);
   // Expired rows are deleted in bounded batches (src/maintenance/purge.ts); null when GRANTRY_PURGE_INTERVAL=0.
   const purgeJob = purgeJobFor(rt, (level, fields, msg) => log[level](fields, msg));
   purgeJob?.start();

@@ -2,7 +2,7 @@ import type { Application } from '../domain/application.js';
 import { isUniqueViolation } from '../storage/db.js';
 import { ADMIN_SCOPE, CONSOLE_SCOPE, INTROSPECT_SCOPE, createApplication, type ApplicationLimits } from './applications.js';
 import { createOrganization } from './organizations.js';
-import type { AdminContext } from './context.js';
+import { audit, type AdminContext } from './context.js';
 import { AdminError } from './problem.js';
 import { createUser, userEmail, type SetupLinkOptions } from './users.js';
 import type { User } from '../domain/user.js';
@@ -78,8 +78,9 @@ export async function ensureAdminUser(ctx: AdminContext, opts: AdminUserOptions)
  * `grantry init`: the platform organization, the `grantry:admin` scope and an admin application that
  * gets management-API tokens with client_credentials. Idempotent: a second run reports the existing one.
  */
-export async function initialize(ctx: AdminContext, limits: ApplicationLimits, adminUser?: AdminUserOptions): Promise<InitResult> {
+export async function initialize(ctx: AdminContext, limits: ApplicationLimits, adminUser?: AdminUserOptions, issuer?: string): Promise<InitResult> {
   const result = await initializeApplication(ctx, limits);
+  if (issuer !== undefined) await ensureConsoleApplication(ctx, limits, issuer);
   return adminUser ? { ...result, adminUser: await ensureAdminUser(ctx, adminUser) } : result;
 }
 
@@ -119,4 +120,52 @@ async function initializeApplication(ctx: AdminContext, limits: ApplicationLimit
     return { created: false, application: (await ctx.stores.applications.get(winner))!, clientSecret: null };
   }
   return { created: true, application, clientSecret };
+}
+
+/** The console's OAuth client (docs/console.md): a fixed, well-known id, as the SPA is the same everywhere. */
+export const CONSOLE_CLIENT_ID = 'grantry-console';
+
+export const consoleRedirectUri = (issuer: string): string => `${issuer.replace(/\/+$/, '')}/console/callback`;
+
+/**
+ * The console's application: a first-party public client of the platform organization, created with
+ * `grantry init` and brought in step with the issuer at every start (the redirect URI is derived from
+ * GRANTRY_ISSUER, which may change). Null before `grantry init` (no platform organization yet).
+ * Several processes may start together: a lost creation race reads the winner's.
+ */
+export async function ensureConsoleApplication(ctx: AdminContext, limits: ApplicationLimits, issuer: string): Promise<Application | null> {
+  const redirectUri = consoleRedirectUri(issuer);
+  let app = await ctx.stores.applications.getByClientId(CONSOLE_CLIENT_ID);
+  if (!app) {
+    const adminAppId = await ctx.stores.meta.get(ADMIN_APP_KEY);
+    const adminApp = adminAppId ? await ctx.stores.applications.get(adminAppId) : null;
+    if (!adminApp) return null;
+    try {
+      ({ application: app } = await createApplication(
+        ctx,
+        {
+          name: 'Grantry console',
+          type: 'public',
+          organization_id: adminApp.organizationId,
+          client_id: CONSOLE_CLIENT_ID,
+          scopes: [CONSOLE_SCOPE],
+          grant_types: ['authorization_code', 'refresh_token'],
+          refresh_policy: 'rotate',
+        },
+        limits,
+      ));
+    } catch (err) {
+      if (!(err instanceof AdminError && err.kind === 'conflict')) throw err;
+      app = await ctx.stores.applications.getByClientId(CONSOLE_CLIENT_ID);
+      if (!app) throw err;
+    }
+  }
+  if (app.redirectUris.length === 1 && app.redirectUris[0] === redirectUri) return app;
+  // Written here rather than through createApplication's validation: the callback is derived from the
+  // operator's own GRANTRY_ISSUER and served by this server, so it is exactly as secure as the issuer
+  // (an http issuer off loopback is already the operator's choice, which the https rule cannot fix).
+  const updated = await ctx.stores.applications.update(app.id, { redirectUris: [redirectUri], updatedAt: ctx.clock.now() });
+  ctx.clients.invalidate(CONSOLE_CLIENT_ID);
+  await audit(ctx.stores, ctx, 'application.updated', { type: 'application', id: app.id }, { redirect_uris: [redirectUri], reason: 'the console follows GRANTRY_ISSUER' });
+  return updated;
 }

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { settings, SIGNING_ALGS, type Config } from '../config/schema.js';
 import { loadMasterKey } from '../crypto/master-key.js';
 import { openDb } from '../storage/db.js';
-import { migrateToLatest } from '../storage/migrations/index.js';
+import { migrateTo, migrateToLatest } from '../storage/migrations/index.js';
 import { createStores } from '../storage/kysely/index.js';
 import { loggerOptions, startServer } from '../server.js';
 import { isPrimary, runPrimary, workerCount } from '../cluster.js';
@@ -89,20 +89,24 @@ serve.action(async (o: Record<string, string | undefined>) => {
 
 program
   .command('migrate')
-  .description('apply pending database migrations')
+  .description('apply pending database migrations (or, with --to, migrate up or down to a named one)')
+  .option('--to <migration>', 'migrate up or down to this migration, e.g. 0006-purge-indexes (stop every grantry serve first)')
   .option('--json', 'print JSON')
   .option('--database-url <url>', 'database URL (GRANTRY_DATABASE_URL)')
   .option('--data-dir <dir>', 'data folder (GRANTRY_DATA_DIR)')
-  .action(async (o: GlobalOptions) => {
+  .action(async (o: GlobalOptions & { to?: string }) => {
     try {
       const config = configFrom(o);
       loadMasterKey(config);
       const db = openDb(config.databaseUrl);
       try {
-        const result = await migrateToLatest(db.db, db.dialect);
+        const result = o.to ? await migrateTo(db.db, db.dialect, o.to) : await migrateToLatest(db.db, db.dialect);
         await createStores(db.db, db.dialect).ping();
-        const applied = (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-        print(o, { applied }, () => (applied.length ? `applied ${applied.join(', ')}` : 'the database is up to date'));
+        const done = (result.results ?? []).filter((r) => r.status === 'Success');
+        const applied = done.filter((r) => r.direction === 'Up').map((r) => r.migrationName);
+        const reverted = done.filter((r) => r.direction === 'Down').map((r) => r.migrationName);
+        const said = [applied.length ? `applied ${applied.join(', ')}` : '', reverted.length ? `reverted ${reverted.join(', ')}` : ''].filter(Boolean).join('; ');
+        print(o, { applied, reverted }, () => said || 'the database is up to date');
       } finally {
         await db.close();
       }

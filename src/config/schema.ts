@@ -405,6 +405,21 @@ export const settings = {
     min: 3600,
     description: 'Seconds a finished webhook delivery (succeeded, failed, cancelled, superseded) and its attempt log are kept after it finished. Pending and held deliveries are never purged.',
   }),
+  usageRetention: s<number>({
+    env: 'GRANTRY_USAGE_RETENTION',
+    type: 'integer',
+    default: 7776000,
+    min: 86400,
+    description: 'Seconds the hourly usage totals behind the console\'s dashboard (tokens per grant and application, failed client authentications, reuse detections, webhook attempts) are kept; the purge job deletes older hours.',
+  }),
+  usageFlushInterval: s<number>({
+    env: 'GRANTRY_USAGE_FLUSH_INTERVAL',
+    type: 'integer',
+    default: 10,
+    min: 1,
+    max: 3600,
+    description: 'Seconds between two writes of a server process\'s usage totals to the database (the token path only counts in memory). The dashboard shows other processes\' traffic this much later; a process killed with SIGKILL loses at most this much of its counts (statistics only: nothing security-relevant).',
+  }),
   purgeBatchSize: s<number>({
     env: 'GRANTRY_PURGE_BATCH_SIZE',
     type: 'integer',

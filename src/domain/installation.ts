@@ -23,7 +23,8 @@ export function newInstallation(input: { id: string; organizationId: string; app
 /** The chain of refresh tokens issued under one installation credentials version. */
 export interface RefreshFamily {
   id: string;
-  installationId: string;
+  /** Null for a person's own family (origin `first_party`): `subject` is then the user's id. */
+  installationId: string | null;
   applicationId: string;
   /** The resource owner: `sub` of the access tokens. */
   subject: string;
@@ -51,7 +52,12 @@ export interface RefreshFamily {
   origin: FamilyOrigin;
 }
 
-export const FAMILY_ORIGINS = ['webhook', 'authorization_code', 'decoupled'] as const;
+/**
+ * How a family's first tokens reached the client: by webhook, through the code flow or a decoupled
+ * grant on an installation, or (`first_party`) to a first-party application acting for a person,
+ * such as Grantry's console, with no installation behind it.
+ */
+export const FAMILY_ORIGINS = ['webhook', 'authorization_code', 'decoupled', 'first_party'] as const;
 export type FamilyOrigin = (typeof FAMILY_ORIGINS)[number];
 
 export interface RefreshTokenRecord {

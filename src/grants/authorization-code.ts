@@ -7,7 +7,7 @@ import type { Application } from '../domain/application.js';
 import type { Stores } from '../storage/ports.js';
 import { s256 } from '../protocol/authorize.js';
 import { grantInstallation } from '../protocol/grant-installation.js';
-import { revokeFamilies } from '../protocol/installation-tokens.js';
+import { mintPersonCredentials, revokeFamilies } from '../protocol/installation-tokens.js';
 import { runGrantTransaction, type Outcome } from './outcome.js';
 import type { GrantDeps, GrantHandler, IssueOptions } from './grant.js';
 import { appendAudit } from '../protocol/audit.js';
@@ -50,7 +50,7 @@ async function redeem(tx: Stores, deps: GrantDeps, app: Application, hash: strin
   if (pkce) return pkce;
 
   const owner = await tx.organizations.get(app.organizationId);
-  if (owner?.type === 'platform') return firstParty(deps, app, code, await tx.users.get(code.userId), issue);
+  if (owner?.type === 'platform') return firstParty(tx, deps, app, hash, code, await tx.users.get(code.userId), issue);
 
   // The user may have lost the right to grant in the seconds since consent.
   const user = await tx.users.get(code.userId);
@@ -66,16 +66,25 @@ async function redeem(tx: Stores, deps: GrantDeps, app: Application, hash: strin
 
 /**
  * A first-party application (the platform's own, e.g. Grantry's console) acts for the person, not for a
- * merchant: the access token's `sub` is the user, and there is no installation and no refresh token —
- * while the browser session lives, the application gets a new token with `prompt=none`.
+ * merchant: the access token's `sub` is the user and there is no installation. When the application
+ * may refresh, the person gets a refresh family of their own, which always rotates (RFC 9700
+ * §4.14.2) and dies with the person's account (installation-tokens.ts liveFamilyScopes).
  */
-function firstParty(deps: GrantDeps, app: Application, code: AuthorizationCode, user: User | null, issue: IssueOptions | undefined): Outcome {
+async function firstParty(tx: Stores, deps: GrantDeps, app: Application, hash: string, code: AuthorizationCode, user: User | null, issue: IssueOptions | undefined): Promise<Outcome> {
   if (!user || user.status !== 'active') return fail('the user who signed in is no longer active');
   const scopes = code.scopes.filter((s) => app.scopes.includes(s));
   if (scopes.length === 0) return fail('the application may no longer have the approved scopes');
   const ttl = issue?.accessTokenTtl ?? app.accessTokenTtl ?? deps.config.refreshAccessTokenTtl;
-  const at = issueAccessToken({ subject: user.id, clientId: app.clientId, scopes, ttlSeconds: ttl, extra: {} }, deps);
-  return { ok: { access_token: at.token, token_type: 'Bearer', expires_in: at.expiresIn, scope: scopes.join(' ') } };
+  if (!app.grantTypes.includes('refresh_token')) {
+    const at = issueAccessToken({ subject: user.id, clientId: app.clientId, scopes, ttlSeconds: ttl, extra: {} }, deps);
+    return { ok: { access_token: at.token, token_type: 'Bearer', expires_in: at.expiresIn, scope: scopes.join(' ') } };
+  }
+  const minted = await mintPersonCredentials(tx, deps, app, user.id, scopes, ttl);
+  // A replayed code revokes this family (RFC 6749 §4.1.2), as for an installation's.
+  await tx.authorizationCodes.recordIssued(hash, minted.familyId, null);
+  return {
+    ok: { access_token: minted.accessToken.token, token_type: 'Bearer', expires_in: minted.accessToken.expiresIn, scope: scopes.join(' '), refresh_token: minted.refreshToken },
+  };
 }
 
 /** RFC 7636 §4.6, and RFC 9700 §2.1.1: a verifier without a challenge is refused (PKCE downgrade). */
@@ -101,7 +110,7 @@ async function replayed(tx: Stores, deps: GrantDeps, app: Application, hash: str
       await appendAudit(tx, deps.random, now, {
         actor: `app:${app.clientId}`,
         action: 'authorization_code.replayed',
-        target: { type: 'installation', id: code.installationId ?? '' },
+        target: code.installationId === null ? { type: 'user', id: code.userId } : { type: 'installation', id: code.installationId },
         data: { family_id: code.familyId, client_id: app.clientId },
       });
     }

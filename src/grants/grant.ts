@@ -1,6 +1,7 @@
 import type { AuthenticatedClient } from '../protocol/client-auth.js';
 import type { InstallationTokenDeps } from '../protocol/installation-tokens.js';
 import type { Stores } from '../storage/ports.js';
+import type { UsageRecorder } from '../metrics/usage.js';
 
 /** The successful token response (RFC 6749 §5.1); serialised as is. */
 export interface TokenResponse {
@@ -29,6 +30,8 @@ export interface GrantContext {
 
 export interface GrantDeps extends InstallationTokenDeps {
   stores: Stores;
+  /** The dashboard's counters (reuse detections); absent in unit tests. */
+  usage?: Pick<UsageRecorder, 'record'>;
 }
 
 /** Every grant has this shape; grants/index.ts lists them and the token endpoint dispatches on grantType. */

@@ -5,7 +5,7 @@ import { REFRESH_TOKEN_PREFIX } from '../domain/installation.js';
 import { parseScopeParam } from '../domain/scope.js';
 import type { Stores } from '../storage/ports.js';
 import { enqueueEvent } from '../webhooks/enqueue.js';
-import { issueInstallationAccessToken, refreshExpiry, refreshSettings, revokeFamilies } from '../protocol/installation-tokens.js';
+import { issueFamilyAccessToken, liveFamilyScopes, refreshExpiry, refreshSettings, revokeFamilies } from '../protocol/installation-tokens.js';
 import type { GrantDeps, GrantHandler, TokenResponse } from './grant.js';
 import { runGrantTransaction, type Outcome } from './outcome.js';
 import { appendAudit } from '../protocol/audit.js';
@@ -39,11 +39,11 @@ async function refresh(tx: Stores, deps: GrantDeps, app: Application, hash: stri
   // Seed 000: the client must be the installed application the refresh token was issued to.
   if (family.applicationId !== app.id) return fail('the refresh token was not issued to this client');
   if (family.status !== 'active') return fail();
-  if (installation.status !== 'active') return fail();
   if (family.absoluteExpiresAt !== null && family.absoluteExpiresAt <= now) return fail('the refresh token family has reached its maximum age');
-
-  // A scope change on the installation narrows what an older family can still get.
-  const granted = family.scopes.filter((s) => installation.scopes.includes(s));
+  // A scope change on the installation (or the application, for a person's family) narrows what an
+  // older family can still get; an uninstall, or a disabled person, ends it.
+  const granted = await liveFamilyScopes(tx, family, installation, app);
+  if (granted === null || granted.length === 0) return fail();
   let scopes = granted;
   if (scopeParam !== undefined) {
     const requested = parseScopeParam(scopeParam);
@@ -60,7 +60,7 @@ async function refresh(tx: Stores, deps: GrantDeps, app: Application, hash: stri
   }
   // reuse: the token stays valid; each use slides its idle expiry (seed 000, DESIGN "reuse").
   if (token.expiresAt !== null && token.expiresAt <= now) return fail();
-  const at = issueInstallationAccessToken(family, app, scopes, ttl, deps);
+  const at = issueFamilyAccessToken(family, app, scopes, ttl, deps);
   await tx.refresh.touch(family.id, { lastAccessJti: at.jti, lastAccessExp: at.expiresAt, lastUsedAt: now });
   const { idleMs } = refreshSettings(app, deps.config);
   await tx.refresh.extendToken(hash, refreshExpiry(now, idleMs, family.absoluteExpiresAt));
@@ -72,7 +72,7 @@ async function rotate(tx: Stores, deps: GrantDeps, app: Application, token: Refr
   if (token.expiresAt !== null && token.expiresAt <= now) return fail();
   // An unspent token of an older generation cannot exist unless storage was tampered with: treat as reuse.
   if (token.generation !== family.generation) return reuseDetected(tx, deps, app, family, now);
-  const at = issueInstallationAccessToken(family, app, scopes, ttl, deps);
+  const at = issueFamilyAccessToken(family, app, scopes, ttl, deps);
   // The compare-and-swap on the family's generation: of N concurrent rotations exactly one wins.
   const won = await tx.refresh.advance(family.id, family.generation, { lastAccessJti: at.jti, lastAccessExp: at.expiresAt, lastUsedAt: now });
   if (!won) {
@@ -121,19 +121,25 @@ async function spent(tx: Stores, deps: GrantDeps, app: Application, token: Refre
 async function reuseDetected(tx: Stores, deps: GrantDeps, app: Application, family: RefreshFamily, now: number): Promise<Outcome> {
   const revoked = await revokeFamilies(tx, { familyId: family.id }, now, 'reuse_detected');
   if (revoked.length > 0) {
+    // Counted before the commit: should the commit fail, the dashboard is one too high (statistics only).
+    deps.usage?.record('refresh_reuse_detected', app.id);
+    const installationId = family.installationId;
     await appendAudit(tx, deps.random, now, {
       actor: `app:${app.clientId}`,
       action: 'refresh_token.reuse_detected',
-      target: { type: 'installation', id: family.installationId },
+      target: installationId === null ? { type: 'user', id: family.subject } : { type: 'installation', id: installationId },
       data: { family_id: family.id, client_id: app.clientId },
     });
-    await enqueueEvent(tx, deps, {
-      applicationId: app.id,
-      eventType: 'REFRESH_TOKEN.REUSE_DETECTED',
-      installationId: family.installationId,
-      credentialsVersion: null,
-      data: { installation_id: family.installationId, organization_id: family.subject, client_id: app.clientId, credentials_version: family.credentialsVersion, revoked_at: new Date(now).toISOString() },
-    });
+    // A person's family (first-party application) has no partner to tell: the audit row is the record.
+    if (installationId !== null) {
+      await enqueueEvent(tx, deps, {
+        applicationId: app.id,
+        eventType: 'REFRESH_TOKEN.REUSE_DETECTED',
+        installationId,
+        credentialsVersion: null,
+        data: { installation_id: installationId, organization_id: family.subject, client_id: app.clientId, credentials_version: family.credentialsVersion, revoked_at: new Date(now).toISOString() },
+      });
+    }
   }
   return fail();
 }
@@ -143,7 +149,7 @@ async function reuseDetected(tx: Stores, deps: GrantDeps, app: Application, fami
  * credentials stop, and the older credentials it replaces stop working (DESIGN: webhook hand-off).
  */
 async function receipt(tx: Stores, family: RefreshFamily, now: number): Promise<void> {
-  if (family.lastUsedAt !== null || family.origin !== 'webhook') return;
+  if (family.lastUsedAt !== null || family.origin !== 'webhook' || family.installationId === null) return;
   await tx.webhooks.markReceived(family.installationId, family.credentialsVersion, now);
   // Only webhook-delivered credentials are superseded: a family a user granted in the browser or on a
   // second device lives until it is revoked, whatever the partner receives by webhook later.

@@ -68,11 +68,14 @@ export async function serveToken(rt: Runtime, reply: FastifyReply, read: () => S
     const { params, authorization, options } = await read();
     grantLabel = label ?? (params.grant_type && KNOWN_GRANTS.has(params.grant_type) ? params.grant_type : 'other');
     const result = await handleTokenRequest(params, authorization, rt.tokenDeps, options);
+    rt.usage.record('token_issued', result.client.app.id, grantLabel);
     // RFC 6749 §5.1: token responses MUST NOT be cached.
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     return result.response;
   } catch (err) {
     outcome = err instanceof OAuthError ? err.code : 'server_error';
+    // Not attributed to an application: the client_id of a failed authentication is the caller's claim.
+    if (outcome === 'invalid_client') rt.usage.record('client_auth_failed', '');
     throw err;
   } finally {
     rt.metrics.recordTokenRequest(grantLabel, outcome, (performance.now() - started) / 1000);

@@ -40,6 +40,7 @@ export interface PurgeCounts {
   setup_tokens: number;
   login_throttle: number;
   decoupled_requests: number;
+  usage_counters: number;
   webhook_deliveries: number;
   webhook_attempts: number;
 }
@@ -63,6 +64,8 @@ export interface PurgePolicy {
   webhookLogRetentionMs: number;
   /** GRANTRY_MAX_ACCESS_TOKEN_TTL in ms: an idle family outlives every access token it issued. */
   maxAccessTokenTtlMs: number;
+  /** GRANTRY_USAGE_RETENTION in ms: how long the dashboard's hourly totals stay. */
+  usageRetentionMs: number;
 }
 
 export type PurgeLog = (level: 'info' | 'warn' | 'error', fields: Record<string, unknown>, msg: string) => void;
@@ -90,13 +93,15 @@ export const emptyCounts = (): PurgeCounts => ({
   setup_tokens: 0,
   login_throttle: 0,
   decoupled_requests: 0,
+  usage_counters: 0,
   webhook_deliveries: 0,
   webhook_attempts: 0,
 });
 
 /** The policy the configuration describes. */
-export function purgePolicyFrom(config: { purgeSpentRefreshAfter: number; webhookLogRetention: number; maxAccessTokenTtl: number }): PurgePolicy {
+export function purgePolicyFrom(config: { purgeSpentRefreshAfter: number; webhookLogRetention: number; maxAccessTokenTtl: number; usageRetention: number }): PurgePolicy {
   return {
+    usageRetentionMs: config.usageRetention * 1000,
     spentRefreshAfterMs: config.purgeSpentRefreshAfter * 1000,
     webhookLogRetentionMs: config.webhookLogRetention * 1000,
     maxAccessTokenTtlMs: config.maxAccessTokenTtl * 1000,
@@ -146,6 +151,7 @@ export async function purgeOnce(options: PurgeOptions): Promise<PurgeResult> {
   // nothing (the next failure would start a new window anyway).
   await drain('login_throttle', () => store.loginThrottle(now - THROTTLE.windowMs, now, batchSize));
   await drain('decoupled_requests', () => store.decoupledRequests(now - DECOUPLED_KEEP_AFTER_EXPIRY_MS, batchSize));
+  await drain('usage_counters', () => store.usageCounters(now - policy.usageRetentionMs, batchSize));
   await drain('webhook_deliveries', async () => {
     const r = await store.webhookDeliveries(now - policy.webhookLogRetentionMs, now, batchSize);
     result.counts.webhook_attempts += r.attempts;

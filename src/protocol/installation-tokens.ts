@@ -28,25 +28,43 @@ export function refreshExpiry(now: number, idleMs: number | null, absoluteExpire
   return absoluteExpiresAt === null ? idle : Math.min(idle, absoluteExpiresAt);
 }
 
-/** An access token acting for the installation's resource owner (DESIGN: sub = the resource owner). */
-export function issueInstallationAccessToken(
+/**
+ * An access token issued under a refresh family. For an installation it acts for the merchant
+ * (DESIGN: sub = the resource owner); for a person's family (a first-party application) sub is the
+ * user, and there is no merchant or installation to name.
+ */
+export function issueFamilyAccessToken(
   family: Pick<RefreshFamily, 'id' | 'subject' | 'installationId'>,
   app: Application,
   scopes: readonly string[],
   ttlSeconds: number,
   deps: AccessTokenDeps,
 ): IssuedAccessToken {
-  return issueAccessToken(
-    {
-      subject: family.subject,
-      clientId: app.clientId,
-      scopes,
-      ttlSeconds,
-      // grant_id ties the token to its refresh family, so revoking the family revokes it (RFC 7009 §2.1).
-      extra: { merchant_id: family.subject, installation_id: family.installationId, grant_id: family.id },
-    },
-    deps,
-  );
+  // grant_id ties the token to its refresh family, so revoking the family revokes it (RFC 7009 §2.1).
+  const extra: Record<string, string> = family.installationId === null
+    ? { grant_id: family.id }
+    : { merchant_id: family.subject, installation_id: family.installationId, grant_id: family.id };
+  return issueAccessToken({ subject: family.subject, clientId: app.clientId, scopes, ttlSeconds, extra }, deps);
+}
+
+/**
+ * What a family may still be used for, or null when the grant behind it is gone. An installation's
+ * family is narrowed by the installation's current scopes and dies with it; a person's family by the
+ * application's scopes, and it dies when the person is disabled or deleted.
+ */
+export async function liveFamilyScopes(
+  stores: Pick<Stores, 'users'>,
+  family: RefreshFamily,
+  installation: Pick<Installation, 'status' | 'scopes'> | null,
+  app: Pick<Application, 'scopes'>,
+): Promise<string[] | null> {
+  if (family.installationId === null) {
+    const user = await stores.users.get(family.subject);
+    if (!user || user.status !== 'active') return null;
+    return family.scopes.filter((s) => app.scopes.includes(s));
+  }
+  if (!installation || installation.status !== 'active') return null;
+  return family.scopes.filter((s) => installation.scopes.includes(s));
 }
 
 export interface MintedCredentials {
@@ -71,24 +89,52 @@ export interface MintOptions {
  * Mints the credentials of one installation version: a new refresh family with its first token and a
  * short-lived access token. Runs inside the caller's transaction.
  */
-export async function mintCredentials(tx: Stores, deps: InstallationTokenDeps, installation: Installation, app: Application, options: MintOptions = {}): Promise<MintedCredentials> {
+export function mintCredentials(tx: Stores, deps: InstallationTokenDeps, installation: Installation, app: Application, options: MintOptions = {}): Promise<MintedCredentials> {
+  return mintFamily(tx, deps, app, {
+    installationId: installation.id,
+    subject: installation.organizationId,
+    scopes: options.scopes ?? installation.scopes,
+    credentialsVersion: installation.credentialsVersion,
+    origin: options.origin ?? 'webhook',
+    policy: options.policy ?? app.refreshPolicy,
+    accessTokenTtl: options.accessTokenTtl ?? deps.config.webhookAccessTokenTtl,
+  });
+}
+
+/**
+ * A person signed in to a first-party application (Grantry's console): a family of their own, with no
+ * installation behind it, that always rotates (it lives in a browser: RFC 9700 §4.14.2).
+ */
+export function mintPersonCredentials(tx: Stores, deps: InstallationTokenDeps, app: Application, userId: string, scopes: readonly string[], accessTokenTtl: number): Promise<MintedCredentials> {
+  return mintFamily(tx, deps, app, { installationId: null, subject: userId, scopes, credentialsVersion: 0, origin: 'first_party', policy: 'rotate', accessTokenTtl });
+}
+
+interface FamilySpec {
+  installationId: string | null;
+  subject: string;
+  scopes: readonly string[];
+  credentialsVersion: number;
+  origin: FamilyOrigin;
+  policy: 'rotate' | 'reuse';
+  accessTokenTtl: number;
+}
+
+async function mintFamily(tx: Stores, deps: InstallationTokenDeps, app: Application, spec: FamilySpec): Promise<MintedCredentials> {
   const now = deps.clock.now();
   const { idleMs, maxAgeMs } = refreshSettings(app, deps.config);
   const familyId = newId('rfam', now, deps.random);
-  const subject = installation.organizationId;
-  const scopes = [...(options.scopes ?? installation.scopes)];
-  const ttl = options.accessTokenTtl ?? deps.config.webhookAccessTokenTtl;
-  const accessToken = issueInstallationAccessToken({ id: familyId, subject, installationId: installation.id }, app, scopes, ttl, deps);
+  const scopes = [...spec.scopes];
+  const accessToken = issueFamilyAccessToken({ id: familyId, subject: spec.subject, installationId: spec.installationId }, app, scopes, spec.accessTokenTtl, deps);
   const absoluteExpiresAt = maxAgeMs === null ? null : now + maxAgeMs;
   await tx.refresh.createFamily({
     id: familyId,
-    installationId: installation.id,
+    installationId: spec.installationId,
     applicationId: app.id,
-    subject,
+    subject: spec.subject,
     scopes,
     // RFC 9700 §4.14.2: a public client's refresh tokens must rotate, whatever the stored policy says.
-    policy: app.type === 'public' ? 'rotate' : (options.policy ?? app.refreshPolicy),
-    credentialsVersion: installation.credentialsVersion,
+    policy: app.type === 'public' ? 'rotate' : spec.policy,
+    credentialsVersion: spec.credentialsVersion,
     generation: 0,
     status: 'active',
     revokedAt: null,
@@ -98,7 +144,7 @@ export async function mintCredentials(tx: Stores, deps: InstallationTokenDeps, i
     absoluteExpiresAt,
     createdAt: now,
     lastUsedAt: null,
-    origin: options.origin ?? 'webhook',
+    origin: spec.origin,
   });
   const refreshToken = `${REFRESH_TOKEN_PREFIX}${deps.random.token(32)}`;
   const refreshTokenExpiresAt = refreshExpiry(now, idleMs, absoluteExpiresAt);

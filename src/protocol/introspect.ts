@@ -3,6 +3,7 @@ import { seconds } from '../domain/clock.js';
 import type { Hasher } from '../crypto/hasher.js';
 import { ADMIN_SCOPE, INTROSPECT_SCOPE } from '../domain/scope.js';
 import type { AuthenticatedClient } from './client-auth.js';
+import { liveFamilyScopes } from './installation-tokens.js';
 import { isAccessTokenLive, verifyAccessToken, type AccessTokenCheckDeps } from './access-token-check.js';
 
 export interface IntrospectDeps extends AccessTokenCheckDeps {
@@ -41,17 +42,18 @@ async function introspectRefresh(token: string, mayShow: (clientId: unknown) => 
   if (family.absoluteExpiresAt !== null && family.absoluteExpiresAt <= now) return INACTIVE;
   // Under rotation a spent token is dead (its replay window only serves the lost-response retry).
   if (family.policy === 'rotate' && record.spentAt !== null) return INACTIVE;
-  if (installation.status !== 'active') return INACTIVE;
   const app = await deps.stores.applications.get(family.applicationId);
   if (!app || !mayShow(app.clientId)) return INACTIVE;
+  const scopes = await liveFamilyScopes(deps.stores, family, installation, app);
+  if (scopes === null || scopes.length === 0) return INACTIVE;
   return {
     active: true,
     token_type: 'refresh_token',
-    scope: family.scopes.filter((s) => installation.scopes.includes(s)).join(' '),
+    scope: scopes.join(' '),
     client_id: app.clientId,
     sub: family.subject,
     iat: seconds(record.createdAt),
     ...(record.expiresAt !== null ? { exp: seconds(record.expiresAt) } : {}),
-    installation_id: family.installationId,
+    ...(family.installationId !== null ? { installation_id: family.installationId } : {}),
   };
 }

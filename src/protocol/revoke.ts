@@ -30,7 +30,7 @@ export async function revoke(token: string, caller: AuthenticatedClient, deps: R
       if (family.applicationId !== caller.app.id) throw notYours();
       const revoked = await revokeFamilies(tx, { familyId: family.id }, now, 'revoked_by_client');
       if (revoked.length > 0) {
-        await appendAudit(tx, deps.random, now, { actor: `app:${caller.app.clientId}`, action: 'refresh_token.revoked', target: { type: 'installation', id: family.installationId }, data: { family_id: family.id } });
+        await appendAudit(tx, deps.random, now, { actor: `app:${caller.app.clientId}`, action: 'refresh_token.revoked', target: family.installationId === null ? { type: 'user', id: family.subject } : { type: 'installation', id: family.installationId }, data: { family_id: family.id } });
       }
     });
     return;

@@ -22,7 +22,8 @@ export interface InstallationStore {
 export interface RefreshLookup {
   token: RefreshTokenRecord;
   family: RefreshFamily;
-  installation: Pick<Installation, 'status' | 'scopes'>;
+  /** Null for a person's family (origin first_party), which no installation stands behind. */
+  installation: Pick<Installation, 'status' | 'scopes'> | null;
 }
 
 export interface RefreshStore {

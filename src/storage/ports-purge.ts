@@ -36,6 +36,8 @@ export interface PurgeStore {
   setupTokens(expiredBefore: number, limit: number): Promise<number>;
   /** Sign-in throttle rows whose window started before `windowBefore` and with no lock live at `now`. */
   loginThrottle(windowBefore: number, now: number, limit: number): Promise<number>;
+  /** Hourly usage totals of hours that started before `before` (the dashboard's retention). */
+  usageCounters(before: number, limit: number): Promise<number>;
   /** Decoupled (CIBA) requests that expired before `expiredBefore`, whatever their status. */
   decoupledRequests(expiredBefore: number, limit: number): Promise<number>;
   /**

@@ -62,7 +62,7 @@ export interface AuthorizationCodeStore {
   /** The single-use compare-and-swap: the code as it was for the one caller that redeems it, else null. */
   redeem(hash: string, now: number): Promise<AuthorizationCode | null>;
   /** Records what a redemption issued, so a replay can revoke it. */
-  recordIssued(hash: string, familyId: string, installationId: string): Promise<void>;
+  recordIssued(hash: string, familyId: string, installationId: string | null): Promise<void>;
 }
 
 export interface DecoupledRequestStore {

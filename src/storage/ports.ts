@@ -8,6 +8,8 @@ import type { WebhookStore } from './ports-webhooks.js';
 import type { InstallationStore, RefreshStore, RevocationStore } from './ports-installations.js';
 import type { AuthorizationCodeStore, DecoupledRequestStore, SessionStore, ThrottleStore, UserStore } from './ports-users.js';
 import type { PurgeStore } from './ports-purge.js';
+import type { UsageStore } from './ports-usage.js';
+export type { UsageCount, UsageStore } from './ports-usage.js';
 
 export interface PageRequest {
   limit: number;
@@ -125,6 +127,8 @@ export interface Stores {
   decoupled: DecoupledRequestStore;
   /** Bounded deletes of expired rows (src/maintenance/purge.ts decides what has expired). */
   purge: PurgeStore;
+  /** Hourly totals for the dashboard (src/metrics/usage.ts). */
+  usage: UsageStore;
   /** Runs `fn` with stores bound to one database transaction. */
   transaction<T>(fn: (stores: Stores) => Promise<T>): Promise<T>;
   /** A trivial query, for readiness checks. */

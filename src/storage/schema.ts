@@ -74,6 +74,7 @@ export interface MetaTable {
 }
 
 export interface Database {
+  usage_counters: UsageCountersTable;
   organizations: OrganizationsTable;
   scopes: ScopesTable;
   applications: ApplicationsTable;
@@ -188,7 +189,8 @@ export interface InstallationsTable {
 
 export interface RefreshFamiliesTable {
   id: string;
-  installation_id: string;
+  /** Null for a person's family (origin first_party): subject is then the user id. */
+  installation_id: string | null;
   application_id: string;
   subject: string;
   scopes: string;
@@ -264,4 +266,12 @@ export interface WebhookAttemptsTable {
   status_code: number | null;
   error_class: string | null;
   outcome: string;
+}
+
+export interface UsageCountersTable {
+  bucket: number;
+  metric: string;
+  application_id: string;
+  detail: string;
+  count: number;
 }

@@ -49,7 +49,7 @@ export interface WebhookWorkerOptions {
   transport?: Transport;
   log?: WorkerLog;
   /** Called once per completed attempt (metrics). */
-  onAttempt?: (result: SendResult) => void;
+  onAttempt?: (result: SendResult, delivery: WebhookDelivery) => void;
 }
 
 export const DEFAULT_LEASE_MS = 60_000;
@@ -62,7 +62,7 @@ interface Target {
 
 export class WebhookWorker {
   readonly workerId: string;
-  readonly #o: Required<Omit<WebhookWorkerOptions, 'transport' | 'log' | 'workerId' | 'onAttempt'>> & { transport: Transport; log: WorkerLog; onAttempt: (r: SendResult) => void };
+  readonly #o: Required<Omit<WebhookWorkerOptions, 'transport' | 'log' | 'workerId' | 'onAttempt'>> & { transport: Transport; log: WorkerLog; onAttempt: (r: SendResult, d: WebhookDelivery) => void };
   #timer: NodeJS.Timeout | null = null;
   #running = false;
   #inFlight: Promise<unknown> | null = null;
@@ -175,7 +175,7 @@ export class WebhookWorker {
     const body = this.#o.box.decrypt(d.sealedPayload, payloadContext(d.id)).toString('utf8');
     const headers = signMessage(target.secret, d.messageId, clock.now(), body);
     const result = await this.#o.transport({ url: target.sub.url, headers: { ...headers }, body });
-    this.#o.onAttempt(result);
+    this.#o.onAttempt(result, d);
     await this.#complete(d, attemptId, result);
   }
 
@@ -219,7 +219,7 @@ export class WebhookWorker {
 
 /** The worker `grantry serve` runs, built from the runtime's parts. */
 export function webhookWorkerFor(
-  rt: Pick<Runtime, 'stores' | 'box' | 'clock' | 'random' | 'config' | 'metrics'>,
+  rt: Pick<Runtime, 'stores' | 'box' | 'clock' | 'random' | 'config' | 'metrics' | 'usage'>,
   options: { onExhausted: OnExhausted; log?: WorkerLog; resolver?: Resolver } & Partial<Pick<WebhookWorkerOptions, 'timeoutMs' | 'pollIntervalMs' | 'batchSize' | 'workerId' | 'onAttempt'>>,
 ): WebhookWorker {
   const { resolver, ...rest } = options;
@@ -229,7 +229,10 @@ export function webhookWorkerFor(
     clock: rt.clock,
     random: rt.random,
     policy: destinationPolicyFor(rt.config, resolver),
-    onAttempt: (r) => rt.metrics.webhookAttempts.inc({ outcome: r.ok ? 'succeeded' : 'failed', error_class: r.errorClass ?? 'none' }),
+    onAttempt: (r, d) => {
+      rt.metrics.webhookAttempts.inc({ outcome: r.ok ? 'succeeded' : 'failed', error_class: r.errorClass ?? 'none' });
+      rt.usage.record('webhook_attempt', d.applicationId, r.ok ? 'succeeded' : 'failed');
+    },
     ...rest,
   });
 }

@@ -38,6 +38,7 @@ export function registerAdminCommands(program: Command): void {
         cliAdmin(rt),
         { maxAccessTokenTtl: rt.config.maxAccessTokenTtl },
         { email: o.adminEmail as string | undefined, setupLink: o.setupLink === true, issuer: rt.config.issuer, setupLinkTtlMs: rt.config.setupLinkTtl * 1000 },
+        rt.config.issuer,
       );
       const admin = r.adminUser!;
       const out = {
@@ -49,6 +50,7 @@ export function registerAdminCommands(program: Command): void {
         admin_user_created: admin.created,
         admin_password: admin.password,
         admin_setup_link: admin.setupLink,
+        console_url: `${rt.config.issuer.replace(/\/+$/, '')}/console/`,
       };
       const adminLines = admin.created
         ? [
@@ -67,6 +69,7 @@ export function registerAdminCommands(program: Command): void {
               ].join('\n')
             : `The admin application already exists (client_id ${r.application.clientId}); its secret was shown when it was created. Rotate it with: grantry apps rotate-secret ${r.application.clientId}`,
           ...adminLines,
+          `Sign in to the console: ${rt.config.issuer.replace(/\/+$/, '')}/console/`,
         ].join('\n'),
       );
     }),

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { jwtVerify, type JWTPayload } from 'jose';
 import { ADMIN_SCOPE, CONSOLE_SCOPE } from '../../admin/applications.js';
 import { problem } from '../../admin/problem.js';
+import { isAccessTokenLive } from '../../protocol/access-token-check.js';
 import type { Principal } from '../../admin/access.js';
 import type { Runtime } from '../../runtime.js';
 
@@ -69,6 +70,11 @@ export function adminAuth(rt: Runtime, options: AdminAuthOptions = {}) {
     const clientId = typeof payload.client_id === 'string' ? payload.client_id : '';
     const client = clientId ? await rt.clients.get(clientId) : null;
     if (!client) return deny(reply, 401, 'the application of this token no longer exists', 'invalid_token');
+    // RFC 7009 §2.1: a revoked token (sign-out, a rotation, reuse detection, a revoked family) is dead
+    // here at once, not at its expiry; the console's access tokens come from such families.
+    if (!(await isAccessTokenLive(payload, { keys: rt.keys, clock: rt.clock, issuer: rt.config.issuer, stores: rt.stores, clients: rt.clients }))) {
+      return deny(reply, 401, 'the bearer token was revoked', 'invalid_token');
+    }
     if (scopes.includes(ADMIN_SCOPE) && client.app.scopes.includes(ADMIN_SCOPE)) {
       req.actor = `app:${clientId}`;
       req.principal = { kind: 'admin', actor: req.actor, via: 'token' };

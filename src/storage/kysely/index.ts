@@ -1,3 +1,4 @@
+import { usageStore } from './usage.js';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.js';
 import type { Dialect } from '../db.js';
@@ -32,6 +33,7 @@ export function createStores(db: Kysely<Database>, dialect: Dialect, inTransacti
     authorizationCodes: authorizationCodeStore(db),
     decoupled: decoupledRequestStore(db),
     purge: purgeStore(db, dialect),
+    usage: usageStore(db),
     transaction: (fn) => (inTransaction ? fn(stores) : db.transaction().execute((trx) => fn(createStores(trx, dialect, true)))),
     ping: async () => {
       await sql`select 1`.execute(db);

@@ -170,7 +170,7 @@ export function refreshStore(db: Kysely<Database>): RefreshStore {
       const row = await db
         .selectFrom('refresh_tokens as t')
         .innerJoin('refresh_families as f', 'f.id', 't.family_id')
-        .innerJoin('installations as i', 'i.id', 'f.installation_id')
+        .leftJoin('installations as i', 'i.id', 'f.installation_id')
         .selectAll('f')
         .select([
           't.generation as t_generation',
@@ -197,7 +197,8 @@ export function refreshStore(db: Kysely<Database>): RefreshStore {
           successorUntil: row.t_successor_until,
         },
         family: rowToFamily(row),
-        installation: { status: row.i_status as Installation['status'], scopes: JSON.parse(row.i_scopes) as string[] },
+        // A person's family (origin first_party) has no installation.
+        installation: row.i_status === null || row.i_scopes === null ? null : { status: row.i_status as Installation['status'], scopes: JSON.parse(row.i_scopes) as string[] },
       };
     },
     async getToken(hash) {

@@ -108,6 +108,11 @@ export function purgeStore(db: Kysely<Database>, dialect: Dialect): PurgeStore {
       return count(await db.deleteFrom('login_throttle').where('key', 'in', picked).executeTakeFirst());
     },
 
+    async usageCounters(before, limit) {
+      // Row values (bucket, metric, application_id, detail) name the primary key on both dialects.
+      const res = await sql`delete from usage_counters where (bucket, metric, application_id, detail) in (select bucket, metric, application_id, detail from usage_counters where bucket < ${before} limit ${limit})`.execute(db);
+      return Number(res.numAffectedRows ?? 0n);
+    },
     async decoupledRequests(expiredBefore, limit) {
       const picked = locked(db.selectFrom('decoupled_requests').select('id').where('expires_at', '<', expiredBefore).limit(limit));
       return count(await db.deleteFrom('decoupled_requests').where('id', 'in', picked).executeTakeFirst());

@@ -7,6 +7,7 @@ import * as m0003w from './0003-webhook-subscription-state.js';
 import * as m0004 from './0004-users-authorization.js';
 import * as m0005 from './0005-partner-id.js';
 import * as m0006 from './0006-purge-indexes.js';
+import * as m0007 from './0007-console.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0004-users-authorization': m0004,
   '0005-partner-id': m0005,
   '0006-purge-indexes': m0006,
+  '0007-console': m0007,
 };
 
 class DialectMigrationProvider implements MigrationProvider {
@@ -76,4 +78,18 @@ export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promis
 /** Names of migrations not applied yet. */
 export async function pendingMigrations(db: Kysely<any>, dialect: Dialect): Promise<string[]> {
   return (await (await migrator(db, dialect)).getMigrations()).filter((m) => !m.executedAt).map((m) => m.name);
+}
+
+/**
+ * Migrates up or down to a named migration (`grantry migrate --to`; the upgrade tests start from an
+ * older schema with data in it).
+ */
+export async function migrateTo(db: Kysely<any>, dialect: Dialect, target: string): Promise<MigrationResultSet> {
+  if (!(target in MIGRATIONS)) throw new MigrationError(`no migration named ${target}`);
+  const result = await (await migrator(db, dialect)).migrateTo(target);
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new MigrationError(`migration ${failed} failed: ${(result.error as Error).message ?? String(result.error)}`, { cause: result.error });
+  }
+  return result;
 }
