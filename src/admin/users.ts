@@ -130,6 +130,7 @@ async function issueSetupLink(stores: Stores, ctx: AdminContext, userId: string,
 
 /** Finds a user by id or by email (the CLI accepts either). */
 export async function findUser(ctx: AdminContext, idOrEmail: string, stores: Stores = ctx.stores): Promise<User> {
+  requirePlatformAdmin(ctx.principal, 'managing users');
   const user = (await stores.users.get(idOrEmail)) ?? (idOrEmail.includes('@') ? await stores.users.getByEmail(userEmail(idOrEmail) ?? idOrEmail) : null);
   if (!user) throw notFound('user', idOrEmail);
   return user;
