@@ -63,9 +63,8 @@ describe.each(DIALECTS)('a person using the management API through a first-party
     afterAll(async () => t?.close());
     afterEach(() => t.clock.set(T0));
 
-    it('signs in without a consent page; the token names the person and carries no refresh token', async () => {
+    it('signs in without a consent page; the token names the person (console-session.test.ts has its refresh token)', async () => {
       const tokens = await userToken(owner);
-      expect(tokens.refresh_token).toBeUndefined();
       expect(tokens.scope).toBe('grantry:console');
       expect(claims(tokens.access_token)).toMatchObject({ sub: owner.id, aud: 'grantry', client_id: consoleApp.clientId });
       expect(claims(tokens.access_token).merchant_id).toBeUndefined();
@@ -92,12 +91,18 @@ describe.each(DIALECTS)('a person using the management API through a first-party
       expect(audit.some((e: { actor: string }) => e.actor === `user:${owner.id}`)).toBe(true);
     });
 
-    it('a person\'s token opens only the routes that support people, and stops with the user', async () => {
+    it('a person\'s token opens the management API within their rights (roles.test.ts has the whole table), and stops with the user', async () => {
       const token = (await userToken(other)).access_token;
       const res = await as(token).get('/organizations');
-      expect(res.statusCode).toBe(403);
-      expect(res.headers['www-authenticate']).toContain('insufficient_scope');
-      expect((await as(token).get('/users')).statusCode).toBe(403);
+      expect(res.statusCode).toBe(200);
+      // Only their own organization.
+      expect(res.json().items.map((o: { name: string }) => o.name)).toEqual(['Shop B']);
+      // Platform-wide resources: 403 with a problem body, not an OAuth scope challenge.
+      const users = await as(token).get('/users');
+      expect(users.statusCode).toBe(403);
+      expect(users.headers['content-type']).toContain('application/problem+json');
+      expect(users.json()).toMatchObject({ type: 'urn:grantry:problem:forbidden', status: 403 });
+      expect(users.headers['www-authenticate']).toBeUndefined();
       const disabled = await createUser(t, { organizationId: await merchantOrg(a, 'Shop C'), role: 'owner' });
       const soon = (await userToken(disabled)).access_token;
       expect((await as(soon).get('/decoupled-requests')).statusCode).toBe(200);

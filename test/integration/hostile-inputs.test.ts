@@ -690,11 +690,16 @@ describe.each(DIALECTS)('hostile inputs (research §D rows 1–34) on %s', (dial
       problem(await theirs.post(`/decoupled-requests/${request.id}/deny`, {}), 404);
       expect((await theirs.get('/decoupled-requests')).json().items.map((r: { id: string }) => r.id)).not.toContain(request.id);
       expect((await mine.get(`/decoupled-requests/${request.id}`)).json().status).toBe('pending');
-      // A person's token does not open the platform-wide routes at all: 403 for a real id and a fake one
-      // alike (a scope check, answered before any object is looked at, so it confirms nothing).
+      // Another tenant's installation or application is 404 for a person, exactly like an id that does
+      // not exist (same status, same wording), so the answer confirms nothing.
       const inst = (await a.get('/installations')).json().items[0].id as string;
-      for (const id of [inst, 'ins_doesnotexist']) problem(await theirs.get(`/installations/${id}`), 403);
-      for (const id of [appA.appId, 'app_doesnotexist']) problem(await theirs.get(`/applications/${id}`), 403);
+      for (const [real, fake, path] of [[inst, 'ins_doesnotexist', 'installations'], [appA.appId, 'app_doesnotexist', 'applications']] as const) {
+        const seen = await theirs.get(`/${path}/${real}`);
+        const none = await theirs.get(`/${path}/${fake}`);
+        problem(seen, 404);
+        problem(none, 404);
+        expect(seen.json().detail.replace(real, 'ID')).toBe(none.json().detail.replace(fake, 'ID'));
+      }
     });
 
     it('D34: management API mass assignment — client_secret, client_id, is_confidential, status, type or organization_id in a PATCH → 400 (strict schema), nothing changed', async () => {
