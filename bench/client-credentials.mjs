@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as lib from './lib.mjs';
+import { benchClientCredentials, CC_BODY as BODY, CC_SCOPE as SCOPE } from './cc.mjs';
 
 const USAGE = `usage: node bench/client-credentials.mjs [--alg RS256|ES256|EdDSA|RS256,ES256] [--duration 10] [--connections 50]
        [--warmup 3] [--repeat 3] [--pin] [--peers] [--peer-targets "floor-form oidc-provider node-oauth2-server"] [--out DIR]`;
@@ -47,8 +48,6 @@ const KNOWN_ALGS = { RS256: 'RS256', ES256: 'ES256', EDDSA: 'EdDSA' }; // Grantr
 const ALGS = [...new Set(opt.alg.split(',').map((a) => KNOWN_ALGS[a.trim().toUpperCase()]))];
 if (ALGS.includes(undefined)) { console.error(`--alg: RS256, ES256 or EdDSA (comma-separated to run several)\n${USAGE}`); process.exit(2); }
 const PEER_TARGETS = opt['peer-targets'].split(/[\s,]+/).filter(Boolean);
-const SCOPE = 'payments:create';
-const BODY = `grant_type=client_credentials&scope=${SCOPE}`; // ':' is allowed unencoded in a form value
 // With --pin: server (and the signing-limit probe) on CPU 0, load generator on CPU 1, i.e. "Grantry on one core".
 const SERVER_CPU = opt.pin ? 0 : null;
 const LOAD_CPU = opt.pin ? 1 : null;
@@ -56,32 +55,9 @@ const LOAD_CPU = opt.pin ? 1 : null;
 const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 const OUT = path.resolve(opt.out ?? path.join(lib.BENCH_DIR, 'results', stamp));
 
-async function benchGrantry(alg) {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `grantry-bench-${alg}-`));
-  try {
-    const server = await lib.startGrantry({ dataDir, alg, cpu: SERVER_CPU, logFile: path.join(OUT, `grantry-${alg}.log`) });
-    lib.log(`grantry ${alg}: pid ${server.pid} at ${server.baseUrl}`);
-    const { clientId, clientSecret } = await lib.bootstrapClient(server.env, { scope: SCOPE });
-    const url = `${server.baseUrl}/oauth/token`;
-    const headers = { 'content-type': 'application/x-www-form-urlencoded', authorization: lib.basicAuth(clientId, clientSecret) };
-
-    // One real request first: a misconfiguration should show its answer, not 30 s of non-2xx.
-    const check = await lib.postForm(url, BODY, { authorization: headers.authorization });
-    if (check.status !== 200 || !check.json?.access_token) throw new Error(`token check failed: ${check.status} ${check.text.slice(0, 500)}`);
-    const jwtHeader = JSON.parse(Buffer.from(check.json.access_token.split('.')[0], 'base64url').toString());
-    if (jwtHeader.alg !== alg) throw new Error(`asked for ${alg} but the token is signed ${jwtHeader.alg}`);
-    lib.log(`grantry ${alg}: token check ok (${jwtHeader.alg}, ${check.json.access_token.length} bytes)`);
-
-    const m = await lib.measure(
-      { url, connections: CONNECTIONS, duration: DURATION, headers, body: BODY, cpu: LOAD_CPU, serverPid: server.pid, serverCpu: SERVER_CPU },
-      { warmup: WARMUP, repeat: REPEAT, label: `grantry ${alg}`, rawPrefix: path.join(OUT, 'raw', `grantry-${alg}`), server: server.child },
-    );
-    await server.stop();
-    return { ...m, check: { status: check.status, jwt_header: jwtHeader, token_bytes: check.json.access_token.length, expires_in: check.json.expires_in } };
-  } finally {
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  }
-}
+const benchGrantry = (alg) => benchClientCredentials({
+  alg, serverCpu: SERVER_CPU, loadCpu: LOAD_CPU, connections: CONNECTIONS, duration: DURATION, warmup: WARMUP, repeat: REPEAT, out: OUT,
+});
 
 function buildTable(results) {
   const peerNames = Object.keys(results.peers);

@@ -26,10 +26,10 @@ const children = new Map(); // pid -> { child, group }
  * spawn() that registers the child for cleanup. `group: true` starts it in its own process group so that
  * stopping it also stops its descendants (run-peers.sh starts servers and load generators of its own).
  */
-export function spawnTracked(cmd, args, { group = false, ...opts } = {}) {
+export function spawnTracked(cmd, args, { group = false, termLeaderOnly = false, ...opts } = {}) {
   const child = spawn(cmd, args, { ...opts, detached: group });
   if (child.pid) {
-    children.set(child.pid, { child, group });
+    children.set(child.pid, { child, group, termLeaderOnly });
     child.once('exit', () => children.delete(child.pid));
   }
   return child;
@@ -39,13 +39,19 @@ function signal(pid, group, sig) {
   try { process.kill(group ? -pid : pid, sig); } catch { /* already gone */ }
 }
 
-/** SIGTERM, then SIGKILL after graceMs if the child has not exited. */
+/**
+ * SIGTERM, then SIGKILL after graceMs if the child has not exited. A group child gets both as a group, except with
+ * `termLeaderOnly` (a server that stops its own workers): SIGTERM to the leader alone, SIGKILL to the group.
+ */
 export async function stopChild(child, graceMs = 5000) {
   const entry = children.get(child.pid);
   if (!entry || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
-  signal(child.pid, entry.group, 'SIGTERM');
-  if (await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)])) return;
+  signal(child.pid, entry.group && !entry.termLeaderOnly, 'SIGTERM');
+  if (await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)])) {
+    if (entry.termLeaderOnly) signal(child.pid, true, 'SIGKILL'); // anything the leader left behind in its group
+    return;
+  }
   signal(child.pid, entry.group, 'SIGKILL');
   await Promise.race([exited, sleep(2000)]);
 }
@@ -137,6 +143,49 @@ export function cpuTicks(pid) {
   } catch { return NaN; }
 }
 
+/** The pids of a process's children (all threads' children lists), or [] when it is gone. */
+export function childPids(pid) {
+  const out = [];
+  let tasks = [];
+  try { tasks = fs.readdirSync(`/proc/${pid}/task`); } catch { return out; }
+  for (const tid of tasks) {
+    try {
+      out.push(...fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+    } catch { /* thread gone */ }
+  }
+  return out;
+}
+
+/**
+ * utime+stime of a process and all its live descendants (e.g. `grantry serve --workers 2`: the primary and its
+ * cluster workers), in clock ticks; NaN when the process itself is gone. Bounded to 64 processes.
+ */
+export function treeCpuTicks(pid) {
+  const own = cpuTicks(pid);
+  if (!Number.isFinite(own)) return NaN;
+  let total = 0;
+  const seen = new Set();
+  const queue = [pid];
+  while (queue.length && seen.size < 64) {
+    const p = queue.shift();
+    if (seen.has(p)) continue;
+    seen.add(p);
+    const t = cpuTicks(p);
+    if (Number.isFinite(t)) total += t;
+    queue.push(...childPids(p));
+  }
+  return total;
+}
+
+/** VmRSS and VmHWM (peak) of a process in KiB from /proc/PID/status, or null when it is gone. */
+export function memStatus(pid) {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (k) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { rss_kib: kib('VmRSS'), hwm_kib: kib('VmHWM') };
+  } catch { return null; }
+}
+
 /**
  * Busy (non-idle, non-iowait) and total ticks of one CPU from /proc/stat. Pinning keeps our processes apart but
  * does not keep other people's processes off the server's core; busy - server ticks shows how much they took.
@@ -218,7 +267,12 @@ export function grantryEnv({ dataDir, port, alg, extra = {} }) {
  * Start `node dist/cli/main.js serve` (optionally under taskset) on a fresh port and wait for /readyz.
  * taskset execs node, so the child's pid is the server's pid, which is what the CPU accounting reads.
  */
-export async function startGrantry({ dataDir, alg, cpu = null, logFile, extraEnv = {} }) {
+/**
+ * `serveArgs`: more `serve` flags (e.g. ['--workers', '2']); `nodeArgs`: node flags for the server only (e.g.
+ * ['--cpu-prof', ...]), added to BENCH_SERVER_NODE_ARGS. The server runs in its own process group, so stopping it
+ * also stops cluster workers it forked.
+ */
+export async function startGrantry({ dataDir, alg, cpu = null, logFile, extraEnv = {}, serveArgs = [], nodeArgs: moreNodeArgs = [] }) {
   if (!fs.existsSync(GRANTRY_MAIN)) throw new Error(`${GRANTRY_MAIN} not found: build Grantry first (npm run build)`);
   const port = await freePort();
   const env = grantryEnv({ dataDir, port, alg, extra: extraEnv });
@@ -226,8 +280,8 @@ export async function startGrantry({ dataDir, alg, cpu = null, logFile, extraEnv
   const [cmd, ...pre] = [...pinPrefix(cpu), process.execPath];
   // BENCH_SERVER_NODE_ARGS: extra node flags for the server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile
   // it (NODE_OPTIONS refuses --cpu-prof, and would apply to every child). Off by default: numbers are unprofiled.
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawnTracked(cmd, [...pre, ...nodeArgs, GRANTRY_MAIN, 'serve'], { cwd: REPO_ROOT, env, stdio: ['ignore', out, out] });
+  const nodeArgs = [...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean), ...moreNodeArgs];
+  const child = spawnTracked(cmd, [...pre, ...nodeArgs, GRANTRY_MAIN, 'serve', ...serveArgs], { cwd: REPO_ROOT, env, stdio: ['ignore', out, out], group: true, termLeaderOnly: true });
   fs.closeSync(out);
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
@@ -265,20 +319,23 @@ export async function bootstrapClient(env, { scope = 'payments:create', name = '
 
 // ---------- load: autocannon (the repo's devDependency, run as a child so it can be pinned) ----------
 /**
- * One autocannon run of `duration` s against `url`, as a separate process (on `cpu` when given), returning a
- * normalized record. Server CPU is read from /proc/<serverPid>/stat right before and after the run.
+ * One autocannon run of `duration` s (or of `amount` requests) against `url`, as a separate process (on `cpu`
+ * when given), returning a normalized record. Server CPU is read from /proc/<serverPid>/stat right before and after
+ * the run; `serverTree: true` adds the CPU of its descendants (cluster workers). `timeoutS` bounds an `amount` run
+ * (default: duration + 30 s).
  */
-export async function autocannonRun({ url, connections, duration, method = 'POST', headers = {}, body, cpu = null, serverPid, serverCpu = null, rawFile }) {
+export async function autocannonRun({ url, connections, duration, amount, timeoutS, method = 'POST', headers = {}, body, cpu = null, serverPid, serverTree = false, serverCpu = null, rawFile }) {
   assertLoopback(url);
-  const args = [AUTOCANNON_CLI, '-c', String(connections), '-d', String(duration), '-m', method, '--json'];
+  const args = [AUTOCANNON_CLI, '-c', String(connections), ...(amount ? ['-a', String(amount)] : ['-d', String(duration)]), '-m', method, '--json'];
   for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}=${v}`);
   if (body !== undefined) args.push('-b', body);
   args.push(url);
   const [cmd, ...pre] = [...pinPrefix(cpu), process.execPath];
+  const ticks = serverTree ? treeCpuTicks : cpuTicks;
   const core0 = serverCpu !== null ? cpuCoreTicks(serverCpu) : null;
-  const t0 = serverPid ? cpuTicks(serverPid) : NaN;
-  const { stdout } = await run(cmd, [...pre, ...args], { timeoutMs: (duration + 30) * 1000 });
-  const t1 = serverPid ? cpuTicks(serverPid) : NaN;
+  const t0 = serverPid ? ticks(serverPid) : NaN;
+  const { stdout } = await run(cmd, [...pre, ...args], { timeoutMs: (timeoutS ?? duration + 30) * 1000 });
+  const t1 = serverPid ? ticks(serverPid) : NaN;
   const core1 = serverCpu !== null ? cpuCoreTicks(serverCpu) : null;
   if (rawFile) fs.writeFileSync(rawFile, stdout);
   const j = JSON.parse(stdout);
@@ -405,26 +462,39 @@ export async function ensurePeers() {
  * `refresh: true`: only the refresh-token rotation load (refresh-load.mjs, `chains` chains; TOOLS is emptied so
  * no client_credentials load runs), kind 'refresh'.
  */
-export async function runPeers({ dir, targets, pin, duration, warmup, repeat, connections = 50, chains = 50, refresh = false, out }) {
+export async function runPeers({ refresh = false, ...opts }) {
+  const both = await runPeersLoads({ ...opts, http: !refresh, refresh });
+  return refresh ? both.refresh : both.http;
+}
+
+/**
+ * run-peers.sh once for both loads when `http` and `refresh` are true (client_credentials with autocannon, then
+ * the rotation load, per target; the Fastify floor has no rotation). Returns {http, refresh}, each keyed by target.
+ */
+export async function runPeersLoads({ dir, targets, pin, duration, warmup, repeat, connections = 50, chains = 50, http = true, refresh = false, out }) {
   const env = {
     ...process.env,
-    TARGETS: targets.join(' '), TOOLS: refresh ? '' : 'autocannon', REFRESH: refresh ? '1' : '0', SIGN: '0', SKIP_INSTALL: '1',
+    TARGETS: targets.join(' '), TOOLS: http ? 'autocannon' : '', REFRESH: refresh ? '1' : '0', SIGN: '0', SKIP_INSTALL: '1',
     PIN: pin ? '1' : '0', DURATION: String(duration), WARMUP: String(warmup), REPEAT: String(repeat),
     CONNECTIONS: String(connections), CHAINS: String(chains), OUT: out,
   };
   for (const k of ['PROJECT_URL', 'PROJECT_PID', 'PROJECT_SEED_URL', 'PROJECT_TOKENS_FILE']) delete env[k];
-  const budgetS = targets.length * (warmup + repeat * (duration + 5) + 40) + 60;
+  const budgetS = targets.length * ((http ? 1 : 0) + (refresh ? 1 : 0)) * (warmup + repeat * (duration + 5) + 40) + 60;
   log(`peers: run-peers.sh TARGETS="${env.TARGETS}" REFRESH=${env.REFRESH} PIN=${env.PIN} (bounded to ${budgetS}s)`);
   const { stderr } = await run('bash', [path.join(dir, 'run-peers.sh')], { cwd: dir, env, group: true, timeoutMs: budgetS * 1000, stdoutFile: path.join(out, 'summary.stdout.md') });
   fs.writeFileSync(path.join(out, 'run-peers.stderr.log'), stderr);
   const rows = fs.readFileSync(path.join(out, 'runs.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-  const byTarget = {};
-  for (const t of targets) {
-    const runs = rows.filter((r) => r.target === t && (refresh ? r.kind === 'refresh' : r.tool === 'autocannon' && r.kind === 'http'));
-    if (runs.length) byTarget[t] = { runs, summary: summarize(runs) };
-    else log(`peers: no ${refresh ? 'refresh' : 'autocannon'} runs recorded for ${t} (see ${out}/logs and run-peers.stderr.log)`);
-  }
-  return byTarget;
+  const pick = (kind) => {
+    const byTarget = {};
+    for (const t of targets) {
+      if (kind === 'refresh' && t.startsWith('floor')) continue; // the floor has no token endpoint
+      const runs = rows.filter((r) => r.target === t && (kind === 'refresh' ? r.kind === 'refresh' : r.tool === 'autocannon' && r.kind === 'http'));
+      if (runs.length) byTarget[t] = { runs, summary: summarize(runs) };
+      else log(`peers: no ${kind === 'refresh' ? 'refresh' : 'autocannon'} runs recorded for ${t} (see ${out}/logs and run-peers.stderr.log)`);
+    }
+    return byTarget;
+  };
+  return { http: http ? pick('http') : {}, refresh: refresh ? pick('refresh') : {} };
 }
 
 /**
