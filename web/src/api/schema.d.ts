@@ -1322,6 +1322,104 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/catalog/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Third-party applications a merchant may install, in their public view (no secrets, redirect URIs or webhooks). Open to every caller. */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                client_id: string;
+                                name: string;
+                                /** @description The partner organization that publishes the application. */
+                                organization_id: string;
+                                organization_name: string;
+                                /** @description The scopes an installation may grant it (a subset of these). */
+                                scopes: string[];
+                                logo_uri: string | null;
+                            }[];
+                            /** @description Pass as `cursor` to get the next page; null on the last page. */
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/decoupled-requests": {
         parameters: {
             query?: never;
@@ -2480,6 +2578,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The caller: a platform administrator (the admin application, user null), or a person with their memberships. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The caller of the management API. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description How the audit log names the caller: `app:<client_id>` or `user:<id>`. */
+                            actor: string;
+                            /** @description True for the admin application's token and for a person with platform_admin: every right. */
+                            platform_admin: boolean;
+                            /** @description The person; null for an admin application's token. */
+                            user: {
+                                id: string;
+                                email: string;
+                                name: string;
+                                platform_admin: boolean;
+                            } | null;
+                            /** @description The organizations the person belongs to and their role in each; empty for an application. */
+                            memberships: {
+                                organization: {
+                                    id: string;
+                                    name: string;
+                                    type: "merchant" | "partner" | "platform";
+                                };
+                                role: "owner" | "admin" | "developer";
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organizations": {
         parameters: {
             query?: never;
@@ -3203,6 +3403,130 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Usage over time for the dashboard: tokens issued per grant and per application, failed client authentications, refresh-token reuse detections, webhook attempts. Hourly totals of every process, written every GRANTRY_USAGE_FLUSH_INTERVAL. Default: the last 24 hours by hour (bucket=day: the last 30 days). */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description ms since the epoch; rounded down to the bucket */
+                    from?: number;
+                    /** @description ms since the epoch; rounded up to the bucket */
+                    to?: number;
+                    bucket?: "hour" | "day";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Start of the first point, ms since the epoch. */
+                            from: number;
+                            /** @description End of the last point (exclusive). */
+                            to: number;
+                            bucket: "hour" | "day";
+                            points: {
+                                at: number;
+                                /** @description Tokens issued, by grant_type (or the dialect's label). */
+                                tokens: {
+                                    [key: string]: number;
+                                };
+                                client_auth_failures: number;
+                                refresh_reuse_detections: number;
+                                webhook_attempts_succeeded: number;
+                                webhook_attempts_failed: number;
+                            }[];
+                            /** @description The ten applications that got most tokens in the window. */
+                            applications: {
+                                application_id: string;
+                                /** @description Null once the application was deleted. */
+                                client_id: string | null;
+                                name: string | null;
+                                total: number;
+                                /** @description Tokens issued per point, aligned with `points`. */
+                                tokens: number[];
+                            }[];
+                            totals: {
+                                /** @description Tokens issued, by grant_type (or the dialect's label). */
+                                tokens: {
+                                    [key: string]: number;
+                                };
+                                client_auth_failures: number;
+                                refresh_reuse_detections: number;
+                                webhook_attempts_succeeded: number;
+                                webhook_attempts_failed: number;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/users": {
