@@ -28,6 +28,9 @@ const CONSOLE_CSP = [
   "base-uri 'none'",
 ].join('; ');
 
+/** Not part of the management API's OpenAPI document. */
+const HIDDEN = { schema: { hide: true } };
+
 function securityHeaders(reply: FastifyReply): void {
   reply.header('content-security-policy', CONSOLE_CSP);
   reply.header('referrer-policy', 'no-referrer');
@@ -39,9 +42,9 @@ function securityHeaders(reply: FastifyReply): void {
  * browser). Hashed assets are immutable; index.html is revalidated so a new release is picked up.
  */
 export async function consoleRoutes(app: FastifyInstance, dir = CONSOLE_DIR): Promise<void> {
-  app.get('/console', (_req, reply) => reply.redirect('/console/', 301));
+  app.get('/console', HIDDEN, (_req, reply) => reply.redirect('/console/', 301));
   if (!existsSync(join(dir, 'index.html'))) {
-    app.get('/console/*', (_req, reply) => {
+    app.get('/console/*', HIDDEN, (_req, reply) => {
       securityHeaders(reply);
       reply
         .code(503)
@@ -69,8 +72,8 @@ export async function consoleRoutes(app: FastifyInstance, dir = CONSOLE_DIR): Pr
     securityHeaders(reply);
     return reply.header('cache-control', 'no-cache').sendFile('index.html');
   };
-  app.get('/console/', (_req, reply) => index(reply));
-  app.get('/console/*', (req, reply) => {
+  app.get('/console/', HIDDEN, (_req, reply) => index(reply));
+  app.get('/console/*', HIDDEN, (req, reply) => {
     const path = (req.params as { '*': string })['*'];
     // A file name (with an extension) that was not found above is a missing asset, not a route: a
     // 404, so a stale bundle fails loudly instead of loading index.html as JavaScript.

@@ -53,7 +53,13 @@ describe.each(DIALECTS)('the grantry CLI on %s', (dialect) => {
     it('migrate --json applies the migrations once', async () => {
       const first = await cliJson<{ applied: string[] }>(['migrate'], env);
       expect(first.applied).toContain('0001-core');
-      expect(await cliJson(['migrate'], env)).toEqual({ applied: [] });
+      expect(await cliJson(['migrate'], env)).toEqual({ applied: [], reverted: [] });
+      // A release rolled back: down to a named migration, and up again.
+      expect(await cliJson(['migrate', '--to', '0006-purge-indexes'], env)).toEqual({ applied: [], reverted: ['0007-console'] });
+      expect(await cliJson(['migrate'], env)).toEqual({ applied: ['0007-console'], reverted: [] });
+      const unknown = await runCli(['migrate', '--to', '9999-nope', '--json'], env);
+      expect(unknown.code).not.toBe(0);
+      expect(unknown.stdout + unknown.stderr).toContain('no migration named 9999-nope');
     });
 
     it('init --json creates the admin application once', async () => {
