@@ -24,7 +24,11 @@ export async function listCatalog(ctx: AdminContext, q: { limit?: number | undef
   const orgIds = [...new Set(page.items.map((a) => a.organizationId))];
   const orgs = orgIds.length === 0 ? [] : (await ctx.stores.organizations.list({ limit: orgIds.length, after: undefined }, { ids: orgIds })).items;
   const names = new Map(orgs.map((o) => [o.id, o.name]));
-  return { items: page.items.map((a) => catalogEntry(a, names.get(a.organizationId) ?? '')), nextCursor: page.nextCursor };
+  // Only what can be installed: an installation hands over a refresh token (admin/installations.ts
+  // refuses an application without the grant). Filtered after the page is read, so a page may come
+  // back shorter than `limit` with a next_cursor: cursor pagination promises no more than that.
+  const installable = page.items.filter((a) => a.grantTypes.includes('refresh_token'));
+  return { items: installable.map((a) => catalogEntry(a, names.get(a.organizationId) ?? '')), nextCursor: page.nextCursor };
 }
 
 export function catalogEntry(app: Application, organizationName: string): CatalogEntry {

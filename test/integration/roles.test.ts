@@ -206,6 +206,9 @@ describe.each(DIALECTS)('roles in the management API on %s', (dialect) => {
 
     it('GET /catalog/applications: third-party applications in their public view, for everyone, paginated', async () => {
       covered.add('GET /catalog/applications');
+      // A third-party application that cannot be installed (no refresh_token grant) is not offered.
+      const codeOnly = await call(adminTokenValue, 'POST', '/applications', { name: 'Sign-in only', type: 'third_party', organization_id: P.orgId, scopes: SCOPES, grant_types: ['authorization_code'], redirect_uris: ['https://partner.example/cb'] });
+      expect(codeOnly.statusCode, codeOnly.body).toBe(201);
       for (const who of ['aDev', 'pDev', 'platformMember', 'adminApp']) {
         const items = await all(tokens[who]!, '/catalog/applications');
         expect(items.map((i) => i.id).sort(), who).toEqual([P.appId, Q.appId].sort());
@@ -219,6 +222,7 @@ describe.each(DIALECTS)('roles in the management API on %s', (dialect) => {
       const second = (await call(tokens.aDev!, 'GET', `/catalog/applications?limit=1&cursor=${first.next_cursor}`)).json();
       expect(second.items.map((i: { id: string }) => i.id)).not.toContain(first.items[0].id);
       expect(second.items).toHaveLength(1);
+      expect((await call(adminTokenValue, 'DELETE', `/applications/${codeOnly.json().id}`)).statusCode).toBe(204);
     });
 
     it('a member of merchant A (owner, admin or developer) never sees or changes B\'s or a partner\'s data: 404s, lists without their rows, nothing changed', async () => {
