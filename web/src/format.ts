@@ -3,6 +3,9 @@
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const dateTimeSeconds = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
+const time = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
+
+export const formatTime = (ms: number): string => time.format(new Date(ms));
 export const formatDate = (ms: number | null | undefined): string => (ms == null ? '—' : dateTime.format(new Date(ms)));
 export const formatDateSeconds = (ms: number | null | undefined): string => (ms == null ? '—' : dateTimeSeconds.format(new Date(ms)));
 

@@ -1,6 +1,6 @@
 import { Center, Loader, Stack, Text } from '@mantine/core';
 import { useEffect, useSyncExternalStore, type ReactNode } from 'react';
-import { currentTokens, startSignIn, subscribe } from './session';
+import { currentTokens, isSigningOut, startSignIn, subscribe } from './session';
 
 /** Without tokens (first visit, a reload, a session that ended), the browser goes to sign in. */
 export function RequireSignIn({ children }: { children: ReactNode }) {
@@ -8,7 +8,7 @@ export function RequireSignIn({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (!tokens) void startSignIn();
   }, [tokens]);
-  if (!tokens) return <FullPage message="Signing in…" />;
+  if (!tokens) return <FullPage message={isSigningOut() ? 'Signing out…' : 'Signing in…'} />;
   return <>{children}</>;
 }
 

@@ -66,6 +66,10 @@ function safeReturnTo(value: string | undefined): string {
 
 /** Sends the browser to Grantry's sign-in; a signed-in browser session comes straight back with a code. */
 let redirecting = false;
+let signingOut = false;
+
+/** Whether the console is on its way out (no tokens, and no sign-in to start). */
+export const isSigningOut = (): boolean => signingOut;
 
 export async function startSignIn(returnTo = window.location.pathname + window.location.search): Promise<void> {
   // Once per page: the browser is leaving (React may ask twice).
@@ -187,6 +191,9 @@ export function sessionLost(): void {
  */
 export async function signOut(): Promise<void> {
   const refreshToken = tokens?.refreshToken;
+  // The browser is leaving for the sign-out, not for a new sign-in.
+  redirecting = true;
+  signingOut = true;
   setTokens(null);
   if (refreshToken) {
     await fetch('/oauth/revoke', {

@@ -107,7 +107,7 @@ export function ApplicationDetail({ kind }: { kind: AppKind }) {
               platform={org.data?.type === 'platform'}
               onCancel={() => setEditing(false)}
               onSubmit={async (values) => {
-                const updated = await data(api.PATCH('/api/v1/applications/{id}', { params: { path: { id } }, body: applicationBody(kind, values) }));
+                const updated = await data(api.PATCH('/api/v1/applications/{id}', { params: { path: { id } }, body: applicationBody(kind, values, a) }));
                 queryClient.setQueryData(applicationKey(id), { ...a, ...updated, secrets: a.secrets });
                 await queryClient.invalidateQueries({ queryKey: applicationsKey(a.organization_id) });
                 setEditing(false);
@@ -228,6 +228,7 @@ const GRACE_CHOICES = [
 function Secrets({ app }: { app: Application }) {
   const queryClient = useQueryClient();
   const [fresh, setFresh] = useState<string | null>(null);
+  const [showFresh, setShowFresh] = useState(false);
   const [rotating, setRotating] = useState(false);
   const [grace, setGrace] = useState('86400');
   const secrets = app.secrets ?? [];
@@ -241,6 +242,7 @@ function Secrets({ app }: { app: Application }) {
       setRotating(false);
       queryClient.setQueryData(applicationKey(app.id), { ...app, secrets: r.secrets });
       setFresh(r.client_secret);
+      setShowFresh(true);
       await refresh();
     },
   });
@@ -364,13 +366,13 @@ function Secrets({ app }: { app: Application }) {
         </Stack>
       </Modal>
 
-      <Modal opened={fresh !== null} onClose={() => setFresh(null)} title="New client secret" closeOnClickOutside={false} centered size="lg">
+      <Modal opened={showFresh} onClose={() => setShowFresh(false)} onExitTransitionEnd={() => setFresh(null)} title="New client secret" closeOnClickOutside={false} centered size="lg">
         {fresh && (
           <Stack gap="md">
             <CopyValue label="Client secret" value={fresh} testId="new-client-secret" />
             <ShownOnceWarning />
             <Group justify="flex-end">
-              <Button onClick={() => setFresh(null)}>I have copied the secret</Button>
+              <Button onClick={() => setShowFresh(false)}>I have copied the secret</Button>
             </Group>
           </Stack>
         )}

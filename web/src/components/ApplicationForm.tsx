@@ -20,19 +20,25 @@ export interface ApplicationFormValues {
   refresh_grace_period: number | null;
 }
 
-/** What the management API takes (CreateApplication / UpdateApplication) from the form. */
-export function applicationBody(kind: AppKind, v: ApplicationFormValues) {
+/**
+ * What the management API takes (CreateApplication / UpdateApplication) from the form. A lifetime left
+ * empty is the server's default: omitted when registering or when it was already the default, null
+ * only to clear a value the application had.
+ */
+export function applicationBody(kind: AppKind, v: ApplicationFormValues, original: Application | null = null) {
   const common = { name: v.name.trim(), scopes: v.scopes };
   if (kind === 'token') return common;
+  const seconds = (field: 'access_token_ttl' | 'refresh_token_ttl' | 'refresh_family_max_age' | 'refresh_grace_period', value: number | null) =>
+    value !== null || (original !== null && original[field] !== null) ? { [field]: value } : {};
   return {
     ...common,
     redirect_uris: splitLines(v.redirect_uris),
     refresh_policy: v.refresh_policy,
-    access_token_ttl: v.access_token_ttl,
-    refresh_token_ttl: v.refresh_token_ttl,
-    refresh_family_max_age: v.refresh_family_max_age,
+    ...seconds('access_token_ttl', v.access_token_ttl),
+    ...seconds('refresh_token_ttl', v.refresh_token_ttl),
+    ...seconds('refresh_family_max_age', v.refresh_family_max_age),
     // A grace period only applies to rotation.
-    refresh_grace_period: v.refresh_policy === 'rotate' ? v.refresh_grace_period : null,
+    ...seconds('refresh_grace_period', v.refresh_policy === 'rotate' ? v.refresh_grace_period : null),
   };
 }
 

@@ -1,4 +1,5 @@
 import { Alert, Anchor, Badge, Button, Group, Loader, Modal, Paper, Stack, Table, Text } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
@@ -24,6 +25,7 @@ export const KINDS = {
     owners: ['merchant', 'platform'],
     register: 'Register new application',
     noun: 'applications',
+    one: 'application',
     description: 'Your own applications: they obtain tokens with their client id and secret (client credentials), for the scopes registered here.',
     wrongOrg: 'Token Applications belong to merchant organizations. Pick a merchant organization in the switcher.',
   },
@@ -36,6 +38,7 @@ export const KINDS = {
     owners: ['partner'],
     register: 'Register partner app',
     noun: 'partner apps',
+    one: 'partner app',
     description: 'Applications merchants install: they receive refresh tokens by signed webhook or through the authorization code flow.',
     wrongOrg: 'Partner apps belong to partner organizations. Pick a partner organization in the switcher.',
   },
@@ -89,15 +92,33 @@ export function ApplicationList({ kind }: { kind: AppKind }) {
         <AppTable kind={kind} items={items} />
       )}
       {allowed && !apps.isLoading && !apps.isError && (
-        <LoadMore hasMore={apps.hasNextPage} loading={apps.isFetchingNextPage} onLoad={() => void apps.fetchNextPage()} shown={items.length} noun={k.noun} />
+        <LoadMore hasMore={apps.hasNextPage} loading={apps.isFetchingNextPage} onLoad={() => void apps.fetchNextPage()} shown={items.length} noun={k.noun} one={k.one} />
       )}
       {allowed && current && <RegisterModal kind={kind} org={current} opened={registering} onClose={() => setRegistering(false)} />}
     </>
   );
 }
 
+const ScopeBadges = ({ scopes }: { scopes: string[] }) => (
+  <Group gap={4}>
+    {scopes.length === 0 ? (
+      <Text c="dimmed" fz="sm">
+        no scopes
+      </Text>
+    ) : (
+      scopes.map((s) => (
+        <Badge key={s} variant="light" tt="none">
+          {s}
+        </Badge>
+      ))
+    )}
+  </Group>
+);
+
 function AppTable({ kind, items }: { kind: AppKind; items: Application[] }) {
   const k = KINDS[kind];
+  // A phone gets one card per application instead of a table to scroll sideways.
+  const phone = useMediaQuery('(max-width: 36em)');
   if (items.length === 0) {
     return (
       <Paper withBorder p="xl" radius="md">
@@ -108,6 +129,29 @@ function AppTable({ kind, items }: { kind: AppKind; items: Application[] }) {
           </Text>
         </Stack>
       </Paper>
+    );
+  }
+  if (phone) {
+    return (
+      <Stack gap="sm" aria-label={k.title}>
+        {items.map((app) => (
+          <Paper key={app.id} withBorder radius="md" p="sm" data-testid="app-row">
+            <Stack gap={6}>
+              <Anchor component={Link} to={`${k.path}/${app.id}`} fw={600}>
+                {app.name}
+              </Anchor>
+              <Text ff="monospace" fz="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
+                {app.client_id}
+              </Text>
+              <ScopeBadges scopes={app.scopes} />
+              <Text fz="xs" c="dimmed">
+                Registered {formatDate(app.created_at)}
+                {kind === 'partner' ? ` · refresh tokens ${app.refresh_policy === 'rotate' ? 'rotate' : 'reused'}` : ''}
+              </Text>
+            </Stack>
+          </Paper>
+        ))}
+      </Stack>
     );
   }
   return (
@@ -137,19 +181,7 @@ function AppTable({ kind, items }: { kind: AppKind; items: Application[] }) {
                   </Text>
                 </Table.Td>
                 <Table.Td>
-                  <Group gap={4}>
-                    {app.scopes.length === 0 ? (
-                      <Text c="dimmed" fz="sm">
-                        none
-                      </Text>
-                    ) : (
-                      app.scopes.map((s) => (
-                        <Badge key={s} variant="light" tt="none">
-                          {s}
-                        </Badge>
-                      ))
-                    )}
-                  </Group>
+                  <ScopeBadges scopes={app.scopes} />
                 </Table.Td>
                 {kind === 'partner' && <Table.Td>{app.refresh_policy === 'rotate' ? 'Rotate' : 'Reuse'}</Table.Td>}
                 <Table.Td>
@@ -169,12 +201,17 @@ function RegisterModal({ kind, org, opened, onClose }: { kind: AppKind; org: Org
   const k = KINDS[kind];
   const queryClient = useQueryClient();
   const [created, setCreated] = useState<CreatedApplication | null>(null);
-  const close = () => {
-    setCreated(null);
-    onClose();
-  };
   return (
-    <Modal opened={opened} onClose={close} title={created ? 'Application registered' : k.register} size="lg" closeOnClickOutside={!created} fullScreen={false} centered>
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      // Forgotten once the modal is gone, so the form does not reappear while it fades out.
+      onExitTransitionEnd={() => setCreated(null)}
+      title={created ? 'Application registered' : k.register}
+      size="lg"
+      closeOnClickOutside={!created}
+      centered
+    >
       {created ? (
         <Stack gap="md">
           <Text fz="sm">
@@ -188,7 +225,7 @@ function RegisterModal({ kind, org, opened, onClose }: { kind: AppKind; org: Org
             </>
           )}
           <Group justify="flex-end">
-            <Button onClick={close}>I have copied the secret</Button>
+            <Button onClick={onClose}>I have copied the secret</Button>
           </Group>
         </Stack>
       ) : (
@@ -196,7 +233,7 @@ function RegisterModal({ kind, org, opened, onClose }: { kind: AppKind; org: Org
           kind={kind}
           app={null}
           platform={org.type === 'platform'}
-          onCancel={close}
+          onCancel={onClose}
           onSubmit={async (values) => {
             const app = await data(api.POST('/api/v1/applications', { body: { ...applicationBody(kind, values), type: k.create, organization_id: org.id } }));
             await queryClient.invalidateQueries({ queryKey: applicationsKey(org.id) });

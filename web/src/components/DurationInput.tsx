@@ -1,4 +1,4 @@
-import { NativeSelect, NumberInput, Stack, Text } from '@mantine/core';
+import { Group, Input, NativeSelect, NumberInput, Text } from '@mantine/core';
 import { useId, useState } from 'react';
 import { formatDuration } from '../format';
 
@@ -37,44 +37,41 @@ export function DurationInput({
   zeroMeans?: string;
 }) {
   const [unit, setUnit] = useState(() => unitFor(value, defaultUnit));
-  const hintId = useId();
+  const id = useId();
   const size = Number(unit);
   const amount = value === null ? '' : value / size;
   const hint = value === null ? 'Empty: the server default.' : value === 0 && zeroMeans ? `0: ${zeroMeans}.` : `= ${formatDuration(value)}`;
   return (
-    <Stack gap={2}>
-      <NumberInput
-        label={label}
-        description={description}
-        value={amount}
-        onChange={(v) => onChange(v === '' || v === null ? null : Math.round(Number(v) * size))}
-        min={0}
-        allowNegative={false}
-        decimalScale={size === 1 ? 0 : 3}
-        placeholder="server default"
-        error={error}
-        hideControls
-        aria-describedby={hintId}
-        rightSectionWidth={104}
-        rightSection={
-          <NativeSelect
-            aria-label={`${label}: unit`}
-            data={UNITS.filter((u) => units.includes(u.value))}
-            value={unit}
-            onChange={(e) => {
-              const next = e.currentTarget.value;
-              setUnit(next);
-              if (value !== null) onChange(Math.round((value / size) * Number(next)));
-            }}
-            variant="unstyled"
-            w={100}
-            styles={{ input: { textAlign: 'right', paddingRight: 28 } }}
-          />
-        }
-      />
-      <Text id={hintId} fz="xs" c="dimmed">
+    <Input.Wrapper label={label} description={description} error={error} labelProps={{ htmlFor: id }} inputWrapperOrder={['label', 'description', 'input', 'error']}>
+      <Group gap="xs" wrap="nowrap" align="flex-start" mt={description ? 5 : 0}>
+        <NumberInput
+          id={id}
+          value={amount}
+          onChange={(v) => onChange(v === '' || v === null ? null : Math.round(Number(v) * size))}
+          min={0}
+          allowNegative={false}
+          decimalScale={size === 1 ? 0 : 3}
+          placeholder="server default"
+          error={!!error}
+          hideControls
+          aria-describedby={`${id}-hint`}
+          style={{ flex: 1, minWidth: 0 }}
+        />
+        <NativeSelect
+          aria-label={`${label}: unit`}
+          data={UNITS.filter((u) => units.includes(u.value))}
+          value={unit}
+          onChange={(e) => {
+            const next = e.currentTarget.value;
+            setUnit(next);
+            if (value !== null) onChange(Math.round((value / size) * Number(next)));
+          }}
+          w={112}
+        />
+      </Group>
+      <Text id={`${id}-hint`} fz="xs" c="dimmed" mt={2}>
         {hint}
       </Text>
-    </Stack>
+    </Input.Wrapper>
   );
 }

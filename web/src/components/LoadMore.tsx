@@ -1,7 +1,8 @@
 import { Button, Center, Text } from '@mantine/core';
 
-/** The next page of a cursor-paginated list. */
-export function LoadMore({ hasMore, loading, onLoad, shown, noun }: { hasMore: boolean; loading: boolean; onLoad: () => void; shown: number; noun: string }) {
+/** The next page of a cursor-paginated list. `noun` is plural; `one` the singular when it is not `noun` without its s. */
+export function LoadMore({ hasMore, loading, onLoad, shown, noun, one }: { hasMore: boolean; loading: boolean; onLoad: () => void; shown: number; noun: string; one?: string }) {
+  const singular = one ?? noun.replace(/ies$/, 'y').replace(/s$/, '');
   return (
     <Center mt="md">
       {hasMore ? (
@@ -10,7 +11,7 @@ export function LoadMore({ hasMore, loading, onLoad, shown, noun }: { hasMore: b
         </Button>
       ) : (
         <Text c="dimmed" fz="sm">
-          {shown === 0 ? '' : `All ${shown} ${shown === 1 ? noun.replace(/s$/, '') : noun} shown`}
+          {shown === 0 ? '' : shown === 1 ? `1 ${singular} shown` : `All ${shown} ${noun} shown`}
         </Text>
       )}
     </Center>

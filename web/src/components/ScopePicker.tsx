@@ -56,7 +56,7 @@ export function ScopePicker({
       nothingFoundMessage={scopes.isError ? messageOf(scopes.error) : 'No scope matches'}
       error={error ?? (scopes.isError ? `The scope catalogue could not be loaded: ${messageOf(scopes.error)}` : undefined)}
       maxDropdownHeight={280}
-      comboboxProps={{ withinPortal: true }}
+      comboboxProps={{ withinPortal: true, position: 'bottom-start' }}
       renderOption={({ option }) => (
         <Stack gap={0}>
           <Text fz="sm" ff="monospace">

@@ -1,4 +1,5 @@
 import { ActionIcon, Alert, Code, CopyButton, Group, Stack, Text, Tooltip } from '@mantine/core';
+import { CheckIcon, CopyIcon } from './icons';
 
 /** A value to copy, in a monospace box, with a copy button. */
 export function CopyValue({ label, value, testId }: { label: string; value: string; testId?: string }) {
@@ -15,7 +16,7 @@ export function CopyValue({ label, value, testId }: { label: string; value: stri
           {({ copied, copy }) => (
             <Tooltip label={copied ? 'Copied' : `Copy ${label.toLowerCase()}`} withArrow>
               <ActionIcon variant={copied ? 'filled' : 'light'} color={copied ? 'teal' : 'blue'} onClick={copy} aria-label={`Copy ${label.toLowerCase()}`} size="lg">
-                {copied ? '✓' : '⧉'}
+                {copied ? <CheckIcon /> : <CopyIcon />}
               </ActionIcon>
             </Tooltip>
           )}

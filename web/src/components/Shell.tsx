@@ -159,7 +159,7 @@ function OrgSwitcher() {
         allowDeselect={false}
         nothingFoundMessage="No organization by that name"
         placeholder={loadingOrganizations ? 'Loading…' : 'Pick an organization'}
-        comboboxProps={{ withinPortal: true }}
+        comboboxProps={{ withinPortal: true, position: 'bottom-start' }}
         data-testid="org-switcher"
       />
       {current && (

@@ -67,11 +67,11 @@ export function WebhookSubscriptions({ app }: { app: Application }) {
       {subs.isError ? (
         <ErrorAlert error={subs.error} title="The subscriptions could not be loaded" onRetry={() => void subs.refetch()} />
       ) : (
-        <Table.ScrollContainer minWidth={640} type="native">
+        <Table.ScrollContainer minWidth={780} type="native">
           <Table verticalSpacing="sm" aria-label="Webhook subscriptions">
             <Table.Thead>
               <Table.Tr>
-                <Table.Th>URL</Table.Th>
+                <Table.Th w="28%">URL</Table.Th>
                 <Table.Th>Events</Table.Th>
                 <Table.Th>Status</Table.Th>
                 <Table.Th>Created</Table.Th>
@@ -104,19 +104,19 @@ export function WebhookSubscriptions({ app }: { app: Application }) {
                       ))}
                     </Group>
                   </Table.Td>
-                  <Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
                     {s.enabled ? (
-                      <Badge color="green" variant="light">
+                      <Badge color="green" variant="light" style={{ minWidth: 'max-content' }}>
                         Enabled
                       </Badge>
                     ) : (
-                      <Badge color="orange" variant="light" title={s.disabled_reason === 'gone' ? 'The receiver answered 410 Gone' : 'Disabled by a person'}>
+                      <Badge color="orange" variant="light" style={{ minWidth: 'max-content' }} title={s.disabled_reason === 'gone' ? 'The receiver answered 410 Gone' : 'Disabled by a person'}>
                         {s.disabled_reason === 'gone' ? 'Disabled (receiver gone)' : 'Disabled'}
                       </Badge>
                     )}
                   </Table.Td>
                   <Table.Td>{formatDate(s.created_at)}</Table.Td>
-                  <Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
                     <Group gap={4} justify="flex-end" wrap="nowrap">
                       <Anchor component={Link} to={`/partner-apps/${app.id}/webhooks/${s.id}`} fz="sm">
                         Delivery log
@@ -191,14 +191,21 @@ function AddSubscriptionModal({ app, opened, onClose, onCreated }: { app: Applic
       else setFailure(messageOf(err));
     },
   });
-  const close = () => {
-    setCreated(null);
-    setFailure(null);
-    form.reset();
-    onClose();
-  };
+  const close = onClose;
   return (
-    <Modal opened={opened} onClose={close} title={created ? 'Subscription added' : 'Add a webhook subscription'} size="lg" closeOnClickOutside={!created} centered>
+    <Modal
+      opened={opened}
+      onClose={close}
+      onExitTransitionEnd={() => {
+        setCreated(null);
+        setFailure(null);
+        form.reset();
+      }}
+      title={created ? 'Subscription added' : 'Add a webhook subscription'}
+      size="lg"
+      closeOnClickOutside={!created}
+      centered
+    >
       {created ? (
         <Stack gap="md">
           <Text fz="sm">

@@ -8,7 +8,7 @@ import { applicationKey } from '../components/ApplicationDetail';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { LoadMore } from '../components/LoadMore';
 import { PageHeader } from '../components/PageHeader';
-import { formatDateSeconds } from '../format';
+import { formatDateSeconds, formatTime } from '../format';
 
 const PAGE_SIZE = 25;
 
@@ -81,7 +81,7 @@ export default function DeliveryLogPage() {
           onChange={setStatus}
           clearable
           w={220}
-          comboboxProps={{ withinPortal: true }}
+          comboboxProps={{ withinPortal: true, position: 'bottom-start' }}
         />
       </Group>
       {deliveries.isError ? (
@@ -102,11 +102,13 @@ export default function DeliveryLogPage() {
         </Stack>
       )}
       {!deliveries.isLoading && !deliveries.isError && (
-        <LoadMore hasMore={deliveries.hasNextPage} loading={deliveries.isFetchingNextPage} onLoad={() => void deliveries.fetchNextPage()} shown={items.length} noun="deliveries" />
+        <LoadMore hasMore={deliveries.hasNextPage} loading={deliveries.isFetchingNextPage} onLoad={() => void deliveries.fetchNextPage()} shown={items.length} noun="deliveries" one="delivery" />
       )}
     </>
   );
 }
+
+const sameDay = (a: number, b: number) => new Date(a).toDateString() === new Date(b).toDateString();
 
 function DeliveryCard({ delivery: d }: { delivery: Delivery }) {
   const queryClient = useQueryClient();
@@ -153,7 +155,7 @@ function DeliveryCard({ delivery: d }: { delivery: Delivery }) {
         </Alert>
       )}
       {d.attempts.length > 0 && (
-        <Table.ScrollContainer minWidth={480} type="native">
+        <Table.ScrollContainer minWidth={360} type="native">
           <Table fz="sm" verticalSpacing={4} aria-label={`Attempts of ${d.event_type}`}>
             <Table.Thead>
               <Table.Tr>
@@ -168,7 +170,7 @@ function DeliveryCard({ delivery: d }: { delivery: Delivery }) {
               {d.attempts.map((a) => (
                 <Table.Tr key={a.attempt} data-testid="attempt">
                   <Table.Td>{a.attempt}</Table.Td>
-                  <Table.Td>{formatDateSeconds(a.started_at)}</Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{sameDay(a.started_at, d.created_at) ? formatTime(a.started_at) : formatDateSeconds(a.started_at)}</Table.Td>
                   <Table.Td>{a.duration_ms === null ? '—' : `${a.duration_ms} ms`}</Table.Td>
                   <Table.Td>
                     {a.status_code !== null ? a.status_code : '—'}
