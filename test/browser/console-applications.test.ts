@@ -150,7 +150,7 @@ describe.skipIf(browserMissing())('the console in a real browser', { timeout: 90
       let context: BrowserContext;
       let page: Page;
       let olivia: Awaited<ReturnType<typeof person>>;
-      const issued: { grant: string; status: number; access_token?: string; refresh_token?: string }[] = [];
+      const issued: { grant: string; status: number; access_token?: string; refresh_token?: string; expires_in?: number }[] = [];
       const phone = v.isMobile;
       /** The whole page, from the top, without passing notifications. */
       async function screenshot(name: string) {
@@ -190,12 +190,14 @@ describe.skipIf(browserMissing())('the console in a real browser', { timeout: 90
         context = await browser.newContext({ viewport: v.viewport, isMobile: v.isMobile, hasTouch: v.isMobile });
         // Fail within the test's own timeout, with Playwright's message rather than vitest's.
         context.setDefaultTimeout(20_000);
+        // The page's clock runs as usual, but can be moved forward (to the refresh before expiry).
+        await context.clock.install();
         page = await context.newPage();
         // What the console gets from the token endpoint (to check rotation and revocation from outside).
         page.on('response', (r) => {
           if (new URL(r.url()).pathname !== '/oauth/token') return;
           const grant = new URLSearchParams(r.request().postData() ?? '').get('grant_type') ?? '';
-          void r.json().then((body: { access_token?: string; refresh_token?: string }) => issued.push({ grant, status: r.status(), ...body }), () => undefined);
+          void r.json().then((body: (typeof issued)[number]) => issued.push({ ...body, grant, status: r.status() }), () => undefined);
         });
       });
       afterEach(async (ctx) => {
@@ -258,6 +260,21 @@ describe.skipIf(browserMissing())('the console in a real browser', { timeout: 90
         // Rotation: a new refresh token each time.
         expect(refreshed.refresh_token).toBeDefined();
         expect(refreshed.refresh_token).not.toBe(before.refresh_token);
+        await page.getByRole('button', { name: 'Register new application' }).waitFor();
+        expect(await page.getByRole('alert').count()).toBe(0);
+      });
+
+      it('refreshes by rotation a minute before the access token expires', async () => {
+        const current = issued.at(-1)!;
+        const count = issued.length;
+        expect(current.expires_in).toBeGreaterThan(120);
+        await page.clock.fastForward((current.expires_in! - 61) * 1000);
+        await expect.poll(() => issued.length).toBe(count + 1);
+        expect(issued.at(-1)).toMatchObject({ grant: 'refresh_token', status: 200 });
+        expect(issued.at(-1)!.refresh_token).not.toBe(current.refresh_token);
+        // Still signed in, with the new token.
+        await navigate('Partner apps');
+        await navigate('Applications');
         await page.getByRole('button', { name: 'Register new application' }).waitFor();
         expect(await page.getByRole('alert').count()).toBe(0);
       });
