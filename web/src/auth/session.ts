@@ -135,7 +135,8 @@ export function completeSignIn(search: string): Promise<string> {
     const pending = raw ? (JSON.parse(raw) as PendingSignIn) : null;
     if (!pending || params.get('state') !== pending.state) throw new SignInError('This sign-in link is stale or was opened in another tab. Sign in again.');
     const iss = params.get('iss');
-    if (iss !== null && iss !== window.location.origin) throw new SignInError(`The sign-in answer came from ${iss}, not from this server.`);
+    // RFC 9207: the answer names its issuer, which serves this console.
+    if (iss !== null && iss.replace(/\/+$/, '') !== window.location.origin) throw new SignInError(`The sign-in answer came from ${iss}, not from this server.`);
     const error = params.get('error');
     if (error) throw new SignInError(params.get('error_description') ?? `Sign-in failed: ${error}`);
     const code = params.get('code');

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { Anchor, Breadcrumbs, Group, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
 
@@ -9,6 +9,9 @@ export interface Crumb {
 
 /** A page's title with its breadcrumbs, and its actions at the top right (below the title on a phone). */
 export function PageHeader({ title, crumbs = [], description, actions }: { title: ReactNode; crumbs?: Crumb[]; description?: ReactNode; actions?: ReactNode }) {
+  useEffect(() => {
+    if (typeof title === 'string') document.title = `${title} · Grantry console`;
+  }, [title]);
   return (
     <Group justify="space-between" align="flex-end" gap="sm" mb="lg" wrap="wrap">
       <Stack gap={4} style={{ minWidth: 0, flex: '1 1 16rem' }}>
