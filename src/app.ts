@@ -1,5 +1,6 @@
+import AjvCompiler from '@fastify/ajv-compiler';
 import { readFileSync } from 'node:fs';
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import cors from '@fastify/cors';
 import { trustProxySetting } from './config/load.js';
 import swagger from '@fastify/swagger';
@@ -35,6 +36,24 @@ const routeOf = (url: string): string => url.split('?', 1)[0]!;
 /** The endpoints a browser app of another origin may call (GRANTRY_CORS_ORIGINS). */
 const CORS_PATHS = /^\/(oauth\/(token|revoke|introspect|bc-authorize)|\.well-known\/(oauth-authorization-server|jwks\.json))$/;
 
+/**
+ * Query strings and path parameters arrive as text, so they are coerced to the schema's types
+ * (`?limit=5`). A JSON body already has types, and coercing them changes what the caller said: with
+ * coercion, `null` for an integer-or-null field became 0 (`"refresh_token_ttl": null`, "the server
+ * default", turned into 0, "no expiry"), and `"5"` passed as 5. Bodies are validated as sent.
+ */
+type ValidatorFactory = NonNullable<NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']>;
+
+function noCoercionForBodies(): ValidatorFactory {
+  const pool = AjvCompiler();
+  return (externalSchemas, options) => {
+    const custom = (options as { customOptions?: Record<string, unknown> } | undefined)?.customOptions ?? {};
+    const coercing = pool(externalSchemas as never, { ...options, customOptions: custom } as never);
+    const exact = pool(externalSchemas as never, { ...options, customOptions: { ...custom, coerceTypes: false } } as never);
+    return (route) => (route.httpPart === 'body' ? exact : coercing)(route);
+  };
+}
+
 export async function buildApp(rt: Runtime, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   // Direct HTTPS serving (GRANTRY_TLS_CERT/KEY); otherwise TLS ends at a proxy (docs/operations.md).
   // Node enforces requestTimeout only when it sweeps its connections, every connectionsCheckingInterval
@@ -57,6 +76,7 @@ export async function buildApp(rt: Runtime, options: BuildAppOptions = {}): Prom
     connectionTimeout: rt.config.connectionTimeout,
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    schemaController: { compilersFactory: { buildValidator: noCoercionForBodies() } },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
   }) as unknown as FastifyInstance;

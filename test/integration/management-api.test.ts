@@ -279,6 +279,19 @@ describe.each(DIALECTS)('management API on %s', (dialect) => {
         expectProblem(await a.patch('/applications/app_nope', { name: 'x' }), 404, 'not_found');
       });
 
+      it('takes a JSON body as sent: null is "the server default", never 0; a number in a string is refused', async () => {
+        const set = await a.patch(`/applications/${app.id}`, { access_token_ttl: 600, refresh_token_ttl: 0 });
+        expect(set.statusCode, set.body).toBe(200);
+        expect(set.json()).toMatchObject({ access_token_ttl: 600, refresh_token_ttl: 0 });
+        const cleared = await a.patch(`/applications/${app.id}`, { access_token_ttl: null, refresh_token_ttl: null });
+        expect(cleared.statusCode, cleared.body).toBe(200);
+        expect((await a.get(`/applications/${app.id}`)).json()).toMatchObject({ access_token_ttl: null, refresh_token_ttl: null });
+        expectProblem(await a.patch(`/applications/${app.id}`, { access_token_ttl: '600' }), 400, 'invalid_input');
+        expectProblem(await a.patch(`/applications/${app.id}`, { name: 42 }), 400, 'invalid_input');
+        // Query strings are text and still read as numbers.
+        expect((await a.get('/applications?limit=1')).json().items).toHaveLength(1);
+      });
+
       it('rotates secrets: two active, a third refused, revoke, expire_others_in', async () => {
         const second = shown(await a.post(`/applications/${app.id}/secrets`, {}));
         expect(second.statusCode).toBe(201);
