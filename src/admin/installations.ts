@@ -29,6 +29,24 @@ export function installationView(i: Installation): Record<string, unknown> {
   };
 }
 
+/**
+ * Installation views with the names people read: the application's and the merchant organization's.
+ * A page holds at most PAGE_MAX installations; each distinct application and organization is read once.
+ * The names are what a consent page shows both sides anyway, so a partner's member who may see an
+ * installation of their application may see who installed it.
+ */
+export async function installationViews(ctx: Pick<AdminContext, 'stores'>, list: readonly Installation[]): Promise<Record<string, unknown>[]> {
+  const appIds = [...new Set(list.map((i) => i.applicationId))];
+  const orgIds = [...new Set(list.map((i) => i.organizationId))];
+  const [apps, orgs] = await Promise.all([
+    Promise.all(appIds.map((id) => ctx.stores.applications.get(id))),
+    orgIds.length === 0 ? [] : ctx.stores.organizations.list({ limit: orgIds.length, after: undefined }, { ids: orgIds }).then((p) => p.items),
+  ]);
+  const appNames = new Map(apps.flatMap((a) => (a ? [[a.id, a.name] as const] : [])));
+  const orgNames = new Map(orgs.map((o) => [o.id, o.name] as const));
+  return list.map((i) => ({ ...installationView(i), application_name: appNames.get(i.applicationId) ?? null, organization_name: orgNames.get(i.organizationId) ?? null }));
+}
+
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /** The `data` of INSTALLATION.CREATE/UPDATE: absolute expiry times, because a retry may arrive hours later. */

@@ -214,6 +214,11 @@ export async function updateUser(ctx: AdminContext, idOrEmail: string, input: Up
     ...(input.status !== undefined ? { status: validStatus(input.status) } : {}),
     ...(password !== undefined ? { passwordHash: await hashPassword(password) } : {}),
   };
+  // A platform administrator cannot lock themselves out through the console: another one must do it
+  // (and the CLI, which needs no account, can always).
+  if (isSelf(ctx, user.id) && (patch.status === 'disabled' || patch.platformAdmin === false)) {
+    throw new AdminError('conflict', 'you cannot disable yourself or give up your own platform administrator right; another platform administrator (or the CLI) can');
+  }
   const endSessions = patch.status === 'disabled' || password !== undefined;
   const updated = await ctx.stores.transaction(async (tx) => {
     const result = await tx.users.update(user.id, patch);
@@ -240,9 +245,12 @@ async function refuseLastOwner(tx: Stores, organizationId: string, what: string)
   }
 }
 
+const isSelf = (ctx: AdminContext, userId: string): boolean => ctx.principal.kind === 'user' && ctx.principal.user.id === userId;
+
 export async function deleteUser(ctx: AdminContext, idOrEmail: string): Promise<void> {
   requirePlatformAdmin(ctx.principal, 'managing users');
   const user = await findUser(ctx, idOrEmail);
+  if (isSelf(ctx, user.id)) throw new AdminError('conflict', 'you cannot delete yourself; another platform administrator (or the CLI) can');
   await ctx.stores.transaction(async (tx) => {
     for (const m of await tx.users.memberships(user.id)) {
       if (m.role === 'owner') await refuseLastOwner(tx, m.organizationId, `cannot delete ${user.email}`);

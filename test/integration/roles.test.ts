@@ -353,7 +353,13 @@ describe.each(DIALECTS)('roles in the management API on %s', (dialect) => {
 
       expect(ids(await expectRow('pDev', { route: 'GET /organizations', url: '/organizations', status: 200 }))).toEqual([P.orgId]);
       expect(ids(await expectRow('pDev', { route: 'GET /installations', url: '/installations', status: 200 })).sort()).toEqual([insA, insB].sort());
-      expect((await expectRow('pDev', { route: 'GET /installations/{id}', url: `/installations/${insB}`, status: 200 })).json().organization_id).toBe(orgB);
+      // The partner's member reads who installed their application by name (as a consent page shows it).
+      expect((await expectRow('pDev', { route: 'GET /installations/{id}', url: `/installations/${insB}`, status: 200 })).json()).toMatchObject({
+        organization_id: orgB,
+        organization_name: 'Shop B',
+        application_id: P.appId,
+        application_name: expect.stringMatching(/^Partner App/),
+      });
       // A merchant named in a filter is still not theirs to look at.
       await expectRow('pDev', { route: 'GET /installations', url: `/installations?organization_id=${orgB}`, status: 404 });
       const log = (await expectRow('pDev', { route: 'GET /webhook-deliveries', url: '/webhook-deliveries?limit=200', status: 200 })).json().items;
@@ -499,6 +505,26 @@ describe.each(DIALECTS)('roles in the management API on %s', (dialect) => {
       // The catalogue and the scope catalogue stay open to every signed-in person.
       expect((await call(tokens.aDev!, 'GET', '/catalog/applications')).statusCode).toBe(200);
       expect((await call(tokens.aDev!, 'GET', '/scopes')).statusCode).toBe(200);
+    });
+
+    it('a platform administrator cannot lock themselves out: no disabling, demoting or deleting oneself (409); another one can', async () => {
+      const self = people.platformPerson.id;
+      for (const [method, body] of [
+        ['PATCH', { status: 'disabled' }],
+        ['PATCH', { platform_admin: false }],
+        ['DELETE', undefined],
+      ] as const) {
+        const res = await call(tokens.platformPerson!, method, `/users/${self}`, body);
+        expect(res.statusCode, res.body).toBe(409);
+        expect(res.json().detail).toMatch(/another platform administrator/);
+      }
+      expect((await call(tokens.platformPerson!, 'GET', '/me')).json().platform_admin).toBe(true);
+      // Renaming oneself is fine; the admin application may demote the person.
+      expect((await call(tokens.platformPerson!, 'PATCH', `/users/${self}`, { name: 'Still Admin' })).statusCode).toBe(200);
+      const other = await createUser(t, { platformAdmin: true, email: 'second-admin@roles.example' });
+      const demote = await call(tokens.adminApp!, 'PATCH', `/users/${other.id}`, { platform_admin: false });
+      expect(demote.statusCode, demote.body).toBe(200);
+      expect(demote.json().platform_admin).toBe(false);
     });
 
     it('every route of the management API was exercised above', async () => {

@@ -16,6 +16,8 @@ const Installation = Type.Object({
   created_at: Type.Integer(),
   updated_at: Type.Integer(),
   uninstalled_at: Type.Union([Type.Integer(), Type.Null()]),
+  application_name: Type.Union([Type.String(), Type.Null()], { description: 'The installed application\'s name.' }),
+  organization_name: Type.Union([Type.String(), Type.Null()], { description: 'The merchant organization\'s name.' }),
 });
 const WithDeliveries = Type.Intersect([Installation, Type.Object({ webhook_deliveries: Type.Array(Type.String(), { description: 'Ids of the webhook deliveries enqueued.' }) })]);
 
@@ -23,8 +25,8 @@ const WithDeliveries = Type.Intersect([Installation, Type.Object({ webhook_deliv
 export async function installationRoutes(root: FastifyInstance, rt: Runtime): Promise<void> {
   const { app, ctx, security, withErrors } = adminScope(root, rt, { people: true });
   const tags = ['installations'];
-  const view = (r: { installation: Parameters<typeof installations.installationView>[0]; deliveries: string[] }) => ({
-    ...installations.installationView(r.installation),
+  const view = async (r: { installation: Parameters<typeof installations.installationView>[0]; deliveries: string[] }) => ({
+    ...(await installations.installationViews(rt, [r.installation]))[0]!,
     webhook_deliveries: r.deliveries,
   });
 
@@ -62,11 +64,11 @@ export async function installationRoutes(root: FastifyInstance, rt: Runtime): Pr
     },
     async (req) => {
       const page = await installations.listInstallations(ctx(req), req.query);
-      return { items: page.items.map(installations.installationView), next_cursor: page.nextCursor };
+      return { items: await installations.installationViews(rt, page.items), next_cursor: page.nextCursor };
     },
   );
   app.get('/installations/:id', { schema: { tags, security, params: S.IdParams, response: withErrors({ 200: Installation }) } }, async (req) =>
-    installations.installationView(await installations.getInstallation(ctx(req), req.params.id)),
+    (await installations.installationViews(rt, [await installations.getInstallation(ctx(req), req.params.id)]))[0]!,
   );
   app.patch(
     '/installations/:id',

@@ -1895,6 +1895,10 @@ export interface paths {
                                 created_at: number;
                                 updated_at: number;
                                 uninstalled_at: number | null;
+                                /** @description The installed application's name. */
+                                application_name: string | null;
+                                /** @description The merchant organization's name. */
+                                organization_name: string | null;
                             }[];
                             /** @description Pass as `cursor` to get the next page; null on the last page. */
                             next_cursor: string | null;
@@ -1987,6 +1991,10 @@ export interface paths {
                             created_at: number;
                             updated_at: number;
                             uninstalled_at: number | null;
+                            /** @description The installed application's name. */
+                            application_name: string | null;
+                            /** @description The merchant organization's name. */
+                            organization_name: string | null;
                         } & {
                             /** @description Ids of the webhook deliveries enqueued. */
                             webhook_deliveries: string[];
@@ -2083,6 +2091,10 @@ export interface paths {
                             created_at: number;
                             updated_at: number;
                             uninstalled_at: number | null;
+                            /** @description The installed application's name. */
+                            application_name: string | null;
+                            /** @description The merchant organization's name. */
+                            organization_name: string | null;
                         };
                     };
                 };
@@ -2240,6 +2252,10 @@ export interface paths {
                             created_at: number;
                             updated_at: number;
                             uninstalled_at: number | null;
+                            /** @description The installed application's name. */
+                            application_name: string | null;
+                            /** @description The merchant organization's name. */
+                            organization_name: string | null;
                         } & {
                             /** @description Ids of the webhook deliveries enqueued. */
                             webhook_deliveries: string[];
@@ -2335,6 +2351,10 @@ export interface paths {
                             created_at: number;
                             updated_at: number;
                             uninstalled_at: number | null;
+                            /** @description The installed application's name. */
+                            application_name: string | null;
+                            /** @description The merchant organization's name. */
+                            organization_name: string | null;
                         } & {
                             /** @description Ids of the webhook deliveries enqueued. */
                             webhook_deliveries: string[];

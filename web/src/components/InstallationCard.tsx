@@ -14,7 +14,7 @@ import { ScopeChecklist } from './ScopeChecklist';
 export function InstallationCard({ installation: i, app, canChange }: { installation: Installation; app: CatalogApplication | undefined; canChange: boolean }) {
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState(false);
-  const name = app?.name ?? `Application ${i.application_id}`;
+  const name = i.application_name ?? app?.name ?? `Application ${i.application_id}`;
   const refresh = () => queryClient.invalidateQueries({ queryKey: installationsKey(i.organization_id) });
   const uninstall = useMutation({
     mutationFn: () => data(api.DELETE('/api/v1/installations/{id}', { params: { path: { id: i.id } } })),

@@ -76,7 +76,7 @@ function AppInstallations({ app }: { app: Application }) {
               {items.map((i) => (
                 <Table.Tr key={i.id} data-testid="partner-installation">
                   <Table.Td>
-                    {names.get(i.organization_id) ?? (
+                    {i.organization_name ?? names.get(i.organization_id) ?? (
                       <Text ff="monospace" fz="sm">
                         {i.organization_id}
                       </Text>
