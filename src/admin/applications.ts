@@ -286,10 +286,19 @@ export async function requireChangeOf(ctx: AdminContext, app: Application, hidde
 
 export async function listApplications(
   ctx: AdminContext,
-  q: { limit?: number | undefined; cursor?: string | undefined; organization_id?: string | undefined },
+  q: { limit?: number | undefined; cursor?: string | undefined; organization_id?: string | undefined; type?: string | undefined },
 ): Promise<Page<Application>> {
   if (q.organization_id) requireVisibleOrganization(ctx, q.organization_id);
-  return ctx.stores.applications.list(pageRequest(q.limit, q.cursor), { organizationId: q.organization_id, organizationIds: visibleOrganizationIds(ctx.principal) ?? undefined });
+  // `type=third_party,native`: filtered in the query, so every page is full (the console lists merchant
+  // and partner applications on separate screens).
+  const types = q.type === undefined ? undefined : q.type.split(',').map((t) => t.trim());
+  const unknown = types?.filter((t) => !APPLICATION_TYPES.includes(t as ApplicationType));
+  if (unknown && unknown.length > 0) throw invalid('type', `must be one or more (comma-separated) of ${APPLICATION_TYPES.join(', ')}`);
+  return ctx.stores.applications.list(pageRequest(q.limit, q.cursor), {
+    organizationId: q.organization_id,
+    organizationIds: visibleOrganizationIds(ctx.principal) ?? undefined,
+    ...(types ? { types } : {}),
+  });
 }
 
 export async function listSecrets(ctx: AdminContext, app: Application): Promise<SecretView[]> {

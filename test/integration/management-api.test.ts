@@ -279,6 +279,22 @@ describe.each(DIALECTS)('management API on %s', (dialect) => {
         expectProblem(await a.patch('/applications/app_nope', { name: 'x' }), 404, 'not_found');
       });
 
+      it('filters the list by type (comma-separated), in the query: full pages; an unknown type is a 400', async () => {
+        const partner = (await a.post('/organizations', { type: 'partner', name: 'Typed Partner' })).json();
+        const third = shown(await a.post('/applications', { name: 'Typed App', type: 'third_party', organization_id: partner.id, scopes: ['payments:read'] }));
+        expect(third.statusCode, third.body).toBe(201);
+        const all = async (query: string) => (await a.get(`/applications?limit=200&${query}`)).json().items as { type: string; id: string }[];
+        const merchants = await all('type=merchant');
+        expect(merchants.length).toBeGreaterThan(0);
+        expect(merchants.every((x) => x.type === 'merchant')).toBe(true);
+        expect((await all('type=third_party,native')).map((x) => x.id)).toEqual([third.json().id]);
+        const onePerPage = (await a.get('/applications?type=third_party&limit=1')).json();
+        expect(onePerPage.items).toHaveLength(1);
+        expect(onePerPage.next_cursor).toBeNull();
+        expectProblem(await a.get('/applications?type=merchant,robot'), 400, 'invalid_input');
+        expect((await a.delete(`/applications/${third.json().id}`)).statusCode).toBe(204);
+      });
+
       it('takes a JSON body as sent: null is "the server default", never 0; a number in a string is refused', async () => {
         const set = await a.patch(`/applications/${app.id}`, { access_token_ttl: 600, refresh_token_ttl: 0 });
         expect(set.statusCode, set.body).toBe(200);

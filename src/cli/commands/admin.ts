@@ -171,10 +171,18 @@ export function registerAdminCommands(program: Command): void {
       );
     }),
   );
-  withCommon(appsCmd.command('list').description('list applications').option('--org <id>', 'only this organization').option('--limit <n>', 'page size', int('--limit')).option('--cursor <c>', 'next page')).action(
+  withCommon(
+    appsCmd
+      .command('list')
+      .description('list applications')
+      .option('--org <id>', 'only this organization')
+      .option('--type <types>', 'only these types, comma-separated (merchant, third_party, native, public)')
+      .option('--limit <n>', 'page size', int('--limit'))
+      .option('--cursor <c>', 'next page'),
+  ).action(
     async (o: Opts) =>
       withRuntime(o, async (rt) => {
-        const page = await apps.listApplications(cliAdmin(rt), { organization_id: o.org as string | undefined, limit: o.limit as number | undefined, cursor: o.cursor as string | undefined });
+        const page = await apps.listApplications(cliAdmin(rt), { organization_id: o.org as string | undefined, type: o.type as string | undefined, limit: o.limit as number | undefined, cursor: o.cursor as string | undefined });
         const items = page.items.map(apps.applicationView);
         print(o, { items, next_cursor: page.nextCursor }, () => table(items, ['id', 'client_id', 'type', 'name', 'scopes']));
       }),

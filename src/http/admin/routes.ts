@@ -106,7 +106,7 @@ export async function adminRoutes(root: FastifyInstance, rt: Runtime): Promise<v
       schema: {
         tags: ['applications'],
         security,
-        querystring: Type.Composite([S.PageQuery, Type.Object({ organization_id: Type.Optional(Type.String()) })]),
+        querystring: Type.Composite([S.PageQuery, Type.Object({ organization_id: Type.Optional(Type.String()), type: Type.Optional(Type.String({ maxLength: 100, description: 'one or more application types, comma-separated: merchant, third_party, native, public' })) })]),
         response: withErrors({ 200: S.Page(S.Application) }),
       },
     },

@@ -18,6 +18,8 @@ export interface paths {
                     limit?: number;
                     cursor?: string;
                     organization_id?: string;
+                    /** @description one or more application types, comma-separated: merchant, third_party, native, public */
+                    type?: string;
                 };
                 header?: never;
                 path?: never;

@@ -53,14 +53,16 @@ export function ApplicationList({ kind }: { kind: AppKind }) {
   const [registering, setRegistering] = useState(false);
   const allowed = current !== null && (k.owners as readonly string[]).includes(current.type);
   const apps = useInfiniteQuery({
-    queryKey: applicationsKey(current?.id),
+    // Under applicationsKey(org), which invalidating after a change refreshes (a prefix of this key).
+    queryKey: [...applicationsKey(current?.id), kind],
     enabled: allowed,
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam }) =>
-      data(api.GET('/api/v1/applications', { params: { query: { organization_id: current!.id, limit: PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) } } })),
+      // The server filters by type, so every page is full.
+      data(api.GET('/api/v1/applications', { params: { query: { organization_id: current!.id, type: k.types.join(','), limit: PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) } } })),
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
-  const items = (apps.data?.pages ?? []).flatMap((p) => p.items).filter((a) => (k.types as readonly string[]).includes(a.type));
+  const items = (apps.data?.pages ?? []).flatMap((p) => p.items);
 
   return (
     <>

@@ -13,12 +13,13 @@ const PAGE_SIZE = 25;
 /** A partner organization's view: the installations of each of its apps, read-only. */
 export function PartnerInstallations({ org }: { org: OrgOption }) {
   const apps = useInfiniteQuery({
-    queryKey: ['applications', org.id],
+    queryKey: ['applications', org.id, 'partner'],
     initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => data(api.GET('/api/v1/applications', { params: { query: { organization_id: org.id, limit: PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) } } })),
+    queryFn: ({ pageParam }) =>
+      data(api.GET('/api/v1/applications', { params: { query: { organization_id: org.id, type: 'third_party,native', limit: PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) } } })),
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
-  const items = (apps.data?.pages ?? []).flatMap((p) => p.items).filter((a) => a.type === 'third_party' || a.type === 'native');
+  const items = (apps.data?.pages ?? []).flatMap((p) => p.items);
   if (apps.isError) return <ErrorAlert error={apps.error} title="The partner apps could not be loaded" onRetry={() => void apps.refetch()} />;
   if (apps.isLoading) return <Loading />;
   return (
