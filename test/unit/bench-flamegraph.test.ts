@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   buildTree, category, escapeXml, renderSvg, sampleTimes, shortUrl, topSelf, topSelfTable, categoryShares,
@@ -7,7 +8,8 @@ import {
 // bench/flamegraph.mjs renders `node --cpu-prof` profiles for `npm run bench:profile`; these tests use a small
 // hand-made profile whose times are known exactly.
 
-const ROOT = '/work/main';
+// The repository's own root, wherever it is cloned: bench/flamegraph.mjs shortens paths below it.
+const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 const cf = (functionName: string, url = '', lineNumber = -1): CallFrame => ({ functionName, url, lineNumber, columnNumber: lineNumber < 0 ? -1 : 4 });
 
 /**
