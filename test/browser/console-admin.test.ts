@@ -1,14 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { pino } from 'pino';
-import { loadConfig } from '../../src/config/load.js';
-import { startServer, type RunningServer } from '../../src/server.js';
-import { initialize } from '../../src/admin/bootstrap.js';
-import { freePort } from '../helpers/net.js';
+import { startConsoleServer, type ConsoleServer } from '../helpers/console-server.js';
 import { browserMissing, launchBrowser } from '../helpers/browser.js';
 import { startReceiver, type Receiver } from '../helpers/webhooks.js';
 
@@ -37,8 +30,7 @@ type Call = <T = any>(method: string, path: string, body?: unknown) => Promise<{
  * platform administrator sign in through Grantry's own pages. Every page is also checked at 390 px.
  */
 describe.skipIf(browserMissing())('the console: installations, decoupled requests, platform administration', () => {
-  let dir: string;
-  let server: RunningServer;
+  let grantry: ConsoleServer;
   let issuer: string;
   let admin: Call;
   let adminUser: Person;
@@ -61,17 +53,7 @@ describe.skipIf(browserMissing())('the console: installations, decoupled request
     const res = await fetch(`${issuer}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(c) }, body: new URLSearchParams(params) });
     return { status: res.status, body: (await res.json()) as Record<string, any> };
   };
-  const bearerCall =
-    (token: string): Call =>
-    async (method, path, body) => {
-      const res = await fetch(`${issuer}/api/v1${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : null };
-    };
+  const bearerCall = (token: string): Call => grantry.bearer(token);
   const created = async (what: string, r: Promise<{ status: number; body: any }>) => {
     const { status, body } = await r;
     expect(status, `${what}: ${JSON.stringify(body)}`).toBe(201);
@@ -81,31 +63,10 @@ describe.skipIf(browserMissing())('the console: installations, decoupled request
   beforeAll(async () => {
     // What the browser shows takes a moment (requests, animations): polls wait up to 10 s.
     vi.setConfig({ expect: { poll: { timeout: 10_000, interval: 100 } } });
-    dir = mkdtempSync(join(tmpdir(), 'grantry-console-admin-'));
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}`;
-    const config = loadConfig(
-      {},
-      {
-        issuer,
-        port,
-        host: '127.0.0.1',
-        dataDir: dir,
-        databaseUrl: `sqlite:${join(dir, 'grantry.db')}`,
-        masterKey: randomBytes(32).toString('base64'),
-        logLevel: 'silent',
-        // The test's webhook receivers listen on loopback.
-        webhookAllowedNetworks: ['127.0.0.0/8'],
-      },
-    );
     good = await startReceiver();
     down = await startReceiver((_n, _req, res) => res.writeHead(500).end('down'));
-    server = await startServer(config, pino({ level: 'silent' }));
-    // `grantry init`: the admin application, the first platform administrator, the console's client.
-    const init = await initialize(server.rt.admin('init'), { maxAccessTokenTtl: config.maxAccessTokenTtl }, { email: 'admin@localhost', issuer }, issuer);
-    adminUser = { email: 'admin@localhost', password: init.adminUser!.password! };
-    const adminToken = await oauth('/oauth/token', { clientId: init.application.clientId, clientSecret: init.clientSecret! }, { grant_type: 'client_credentials', scope: 'grantry:admin' });
-    admin = bearerCall(adminToken.body.access_token as string);
+    grantry = await startConsoleServer('grantry-console-admin');
+    ({ issuer, adminUser, admin } = grantry);
 
     for (const [scope, description] of [
       ['payments:create', 'Take payments on your behalf'],
@@ -146,10 +107,9 @@ describe.skipIf(browserMissing())('the console: installations, decoupled request
 
   afterAll(async () => {
     await browser?.close();
-    await server?.stop();
+    await grantry?.stop();
     await good?.close();
     await down?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   async function open(who: Person, viewport = DESKTOP): Promise<{ context: BrowserContext; page: Page }> {

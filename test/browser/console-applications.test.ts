@@ -1,14 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { pino } from 'pino';
-import { loadConfig } from '../../src/config/load.js';
-import { startServer, type RunningServer } from '../../src/server.js';
-import { initialize } from '../../src/admin/bootstrap.js';
-import { freePort, until } from '../helpers/net.js';
+import { startConsoleServer, type ConsoleServer } from '../helpers/console-server.js';
+import { until } from '../helpers/net.js';
 import { startReceiver, type Receiver } from '../helpers/webhooks.js';
 import { browserMissing, launchBrowser } from '../helpers/browser.js';
 
@@ -38,8 +35,7 @@ const VIEWPORTS = [
  */
 // A shared machine may be busy: generous limits, as each test drives several pages.
 describe.skipIf(browserMissing())('the console in a real browser', { timeout: 90_000 }, () => {
-  let dir: string;
-  let server: RunningServer;
+  let grantry: ConsoleServer;
   let issuer: string;
   let admin: Admin;
   let adminUser: Person;
@@ -55,39 +51,9 @@ describe.skipIf(browserMissing())('the console in a real browser', { timeout: 90
     });
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'grantry-console-'));
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}`;
-    const config = loadConfig(
-      {},
-      {
-        issuer,
-        port,
-        host: '127.0.0.1',
-        dataDir: dir,
-        databaseUrl: `sqlite:${join(dir, 'grantry.db')}`,
-        masterKey: randomBytes(32).toString('base64'),
-        logLevel: 'silent',
-        // The test's webhook receiver listens on loopback.
-        webhookAllowedNetworks: ['127.0.0.0/8'],
-      },
-    );
-    server = await startServer(config, pino({ level: 'silent' }));
-    // `grantry init`: the admin application, the first platform administrator, the console's client.
-    const init = await initialize(server.rt.admin('init'), { maxAccessTokenTtl: config.maxAccessTokenTtl }, { email: 'admin@localhost', issuer }, issuer);
-    adminUser = { email: 'admin@localhost', password: init.adminUser!.password! };
-    const adminToken = ((await (await token(init.application.clientId, init.clientSecret!, 'grantry:admin')).json()) as { access_token: string }).access_token;
-    admin = {
-      async call(method, path, body) {
-        const res = await fetch(`${issuer}/api/v1${path}`, {
-          method,
-          headers: { authorization: `Bearer ${adminToken}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        });
-        const text = await res.text();
-        return { status: res.status, body: text ? JSON.parse(text) : null };
-      },
-    };
+    grantry = await startConsoleServer('grantry-console');
+    ({ issuer, adminUser } = grantry);
+    admin = { call: grantry.admin };
     for (const [scope, description] of [
       ['payments:create', 'Take payments on your behalf'],
       ['payments:read', 'See your payments and their status'],
@@ -110,8 +76,7 @@ describe.skipIf(browserMissing())('the console in a real browser', { timeout: 90
   afterAll(async () => {
     await browser?.close();
     await receiver?.close();
-    await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await grantry?.stop();
   });
 
   /** A person with two organizations: a merchant they own and a partner where they are a developer. */
