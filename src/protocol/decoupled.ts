@@ -208,6 +208,7 @@ export function decoupledRequestView(r: DecoupledRequest, app: Pick<Application,
 }
 
 const LIST_STATUSES: readonly DecoupledStatus[] = ['pending', 'approved', 'denied', 'redeemed'];
+const DECIDED_STATUSES: readonly DecoupledStatus[] = ['approved', 'denied', 'redeemed'];
 
 /** Platform administrators who sign in act like grantry:admin tokens. */
 const isAdmin = (p: DecoupledPrincipal): boolean => p.kind === 'admin' || p.user.platformAdmin;
@@ -232,19 +233,29 @@ async function withApps(stores: Stores, requests: DecoupledRequest[], now: numbe
 }
 
 /**
- * The requests a principal may see, oldest first. `status=pending` lists only live ones (a pending
- * request past its expiry can no longer be decided).
+ * The requests a principal may see, oldest first (`order=newest`: newest first, for a history).
+ * `status=pending` lists only live ones (a pending request past its expiry can no longer be decided);
+ * `status=decided` lists approved, denied and redeemed ones together.
  */
 export async function listDecoupledRequests(
   deps: DecoupledViewDeps,
   principal: DecoupledPrincipal,
-  q: { status?: string | undefined; application_id?: string | undefined; limit?: number | undefined; cursor?: string | undefined } = {},
+  q: { status?: string | undefined; application_id?: string | undefined; order?: string | undefined; limit?: number | undefined; cursor?: string | undefined } = {},
 ): Promise<Page<DecoupledRequestView>> {
   const { stores } = deps;
   const now = deps.clock.now();
-  if (q.status !== undefined && !LIST_STATUSES.includes(q.status as DecoupledStatus)) throw invalid('status', `must be one of ${LIST_STATUSES.join(', ')}`);
-  const status = q.status as DecoupledStatus | undefined;
-  const filter: Parameters<Stores['decoupled']['list']>[1] = { status, applicationId: q.application_id, liveAt: status === 'pending' ? now : undefined };
+  if (q.status !== undefined && q.status !== 'decided' && !LIST_STATUSES.includes(q.status as DecoupledStatus)) {
+    throw invalid('status', `must be one of ${[...LIST_STATUSES, 'decided'].join(', ')}`);
+  }
+  if (q.order !== undefined && q.order !== 'oldest' && q.order !== 'newest') throw invalid('order', 'must be oldest or newest');
+  const status = q.status === 'decided' ? undefined : (q.status as DecoupledStatus | undefined);
+  const filter: Parameters<Stores['decoupled']['list']>[1] = {
+    status,
+    statuses: q.status === 'decided' ? DECIDED_STATUSES : undefined,
+    applicationId: q.application_id,
+    liveAt: status === 'pending' ? now : undefined,
+    newestFirst: q.order === 'newest',
+  };
   if (!isAdmin(principal) && principal.kind === 'user') {
     filter.userId = principal.user.id;
     filter.organizationIds = await grantingIdsOf(stores, principal);

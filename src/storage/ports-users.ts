@@ -69,7 +69,19 @@ export interface DecoupledRequestStore {
   create(request: DecoupledRequest): Promise<void>;
   get(id: string): Promise<DecoupledRequest | null>;
   getByAuthReqId(hash: string): Promise<DecoupledRequest | null>;
-  list(page: PageRequest, filter: { status?: DecoupledStatus | undefined; userId?: string | undefined; organizationIds?: readonly string[] | undefined; applicationId?: string | undefined; liveAt?: number | undefined }): Promise<Page<DecoupledRequest>>;
+  /** Oldest first, or with `newestFirst` newest first (the cursor then continues towards older ones). */
+  list(
+    page: PageRequest,
+    filter: {
+      status?: DecoupledStatus | undefined;
+      statuses?: readonly DecoupledStatus[] | undefined;
+      userId?: string | undefined;
+      organizationIds?: readonly string[] | undefined;
+      applicationId?: string | undefined;
+      liveAt?: number | undefined;
+      newestFirst?: boolean | undefined;
+    },
+  ): Promise<Page<DecoupledRequest>>;
   /** pending → approved/denied, once, and only while the request is live. */
   decide(id: string, decision: 'approved' | 'denied', set: { decidedBy: string; decidedAt: number; organizationId: string | null }, now: number): Promise<boolean>;
   recordPoll(id: string, at: number, interval: number): Promise<void>;

@@ -206,6 +206,29 @@ describe.each(DIALECTS)('decoupled authorization (CIBA poll mode) on %s', (diale
       expect((await a.get('/audit-events?limit=200')).json().items.map((e: { action: string }) => e.action)).toContain('decoupled_request.denied');
     });
 
+    it('lists a history: status=decided (approved, denied, redeemed) and order=newest, paging towards older ones', async () => {
+      const app = await register({ name: 'History App', type: 'third_party', grant_types: ['refresh_token', CIBA] });
+      const made: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        // Ids are time-ordered: a second apart, they sort in creation order.
+        t.clock.set(T0 + (i + 1) * 1000);
+        made.push((await start({ login_hint: merchant, binding_message: `H${i}` }, app)).id);
+      }
+      expect((await a.post(`/decoupled-requests/${made[0]}/approve`)).statusCode).toBe(200);
+      expect((await a.post(`/decoupled-requests/${made[1]}/deny`)).statusCode).toBe(200);
+      expect((await a.post(`/decoupled-requests/${made[3]}/approve`)).statusCode).toBe(200);
+      const list = async (query: string) => (await a.get(`/decoupled-requests?application_id=${app.appId}&${query}`)).json();
+      expect((await list('status=decided')).items.map((r: { id: string }) => r.id)).toEqual([made[0], made[1], made[3]]);
+      const newest = await list('status=decided&order=newest&limit=2');
+      expect(newest.items.map((r: { id: string }) => r.id)).toEqual([made[3], made[1]]);
+      expect((await list(`status=decided&order=newest&limit=2&cursor=${newest.next_cursor}`)).items.map((r: { id: string }) => r.id)).toEqual([made[0]]);
+      expect((await list('order=newest')).items.map((r: { id: string }) => r.id)).toEqual([...made].reverse());
+      expect((await a.get('/decoupled-requests?order=sideways')).statusCode).toBe(400);
+      const bad = await a.get('/decoupled-requests?status=maybe');
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().detail).toContain('decided');
+    });
+
     it('expires: expired_token to the client, expired and undecidable in the API', async () => {
       const req = await start({ login_hint: merchant, requested_expiry: '60' });
       expect(req.expires_in).toBe(60);

@@ -48,11 +48,12 @@ export async function decoupledRoutes(root: FastifyInstance, rt: Runtime): Promi
       schema: {
         tags,
         security,
-        description: 'Decoupled authorization requests (CIBA poll mode), oldest first. status=pending lists only those that can still be decided.',
+        description: 'Decoupled authorization requests (CIBA poll mode), oldest first (order=newest: newest first). status=pending lists only those that can still be decided; status=decided lists approved, denied and redeemed ones.',
         querystring: Type.Composite([
           S.PageQuery,
           Type.Object({
-            status: Type.Optional(Type.String({ description: 'pending, approved, denied or redeemed' })),
+            status: Type.Optional(Type.String({ description: 'pending, approved, denied, redeemed, or decided (the last three)' })),
+            order: Type.Optional(Type.String({ description: 'oldest (default) or newest' })),
             application_id: Type.Optional(Type.String({ maxLength: 200 })),
           }),
         ]),

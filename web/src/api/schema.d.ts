@@ -1429,14 +1429,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Decoupled authorization requests (CIBA poll mode), oldest first. status=pending lists only those that can still be decided. */
+        /** @description Decoupled authorization requests (CIBA poll mode), oldest first (order=newest: newest first). status=pending lists only those that can still be decided; status=decided lists approved, denied and redeemed ones. */
         get: {
             parameters: {
                 query?: {
                     limit?: number;
                     cursor?: string;
-                    /** @description pending, approved, denied or redeemed */
+                    /** @description pending, approved, denied, redeemed, or decided (the last three) */
                     status?: string;
+                    /** @description oldest (default) or newest */
+                    order?: string;
                     application_id?: string;
                 };
                 header?: never;

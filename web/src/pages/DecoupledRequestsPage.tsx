@@ -17,7 +17,12 @@ function useRequests(status: 'pending' | History, refetchInterval: number | fals
     queryKey: [...decoupledKey, status],
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam }) =>
-      data(api.GET('/api/v1/decoupled-requests', { params: { query: { limit: PAGE_SIZE, ...(status !== 'all' ? { status } : {}), ...(pageParam ? { cursor: pageParam } : {}) } } })),
+      // Pending: oldest first (the next to decide); the history: every decided status, newest first.
+      data(
+        api.GET('/api/v1/decoupled-requests', {
+          params: { query: { limit: PAGE_SIZE, status: status === 'all' ? 'decided' : status, ...(status === 'pending' ? {} : { order: 'newest' }), ...(pageParam ? { cursor: pageParam } : {}) } },
+        }),
+      ),
     getNextPageParam: (last) => last.next_cursor ?? undefined,
     refetchInterval,
   });
@@ -33,7 +38,7 @@ export default function DecoupledRequestsPage() {
   const decided = useRequests(history, false);
   const waiting = (pending.data?.pages ?? []).flatMap((p) => p.items);
   // "All" holds the pending ones too: they are listed above.
-  const past = (decided.data?.pages ?? []).flatMap((p) => p.items).filter((r) => history !== 'all' || r.status !== 'pending');
+  const past = (decided.data?.pages ?? []).flatMap((p) => p.items);
   return (
     <>
       <PageHeader
