@@ -125,7 +125,10 @@ async function initializeApplication(ctx: AdminContext, limits: ApplicationLimit
 /** The console's OAuth client (docs/console.md): a fixed, well-known id, as the SPA is the same everywhere. */
 export const CONSOLE_CLIENT_ID = 'grantry-console';
 
-export const consoleRedirectUri = (issuer: string): string => `${issuer.replace(/\/+$/, '')}/console/callback`;
+/** Where people open the console: `<issuer>/console/`. */
+export const consoleUrl = (issuer: string): string => `${issuer.replace(/\/+$/, '')}/console/`;
+
+export const consoleRedirectUri = (issuer: string): string => `${consoleUrl(issuer)}callback`;
 
 /**
  * The console's application: a first-party public client of the platform organization, created with

@@ -1,6 +1,7 @@
 import type { Application } from '../domain/application.js';
 import type { Page } from '../storage/ports.js';
 import { pageRequest, type AdminContext } from './context.js';
+import { organizationsById } from './organizations.js';
 
 /**
  * The catalogue of installable applications (GET /api/v1/catalog/applications): every signed-in person
@@ -21,14 +22,12 @@ export interface CatalogEntry {
 export async function listCatalog(ctx: AdminContext, q: { limit?: number | undefined; cursor?: string | undefined }): Promise<Page<CatalogEntry>> {
   const page = await ctx.stores.applications.list(pageRequest(q.limit, q.cursor), { type: 'third_party' });
   // The owners' names, one query for the page (a page holds at most PAGE_MAX applications).
-  const orgIds = [...new Set(page.items.map((a) => a.organizationId))];
-  const orgs = orgIds.length === 0 ? [] : (await ctx.stores.organizations.list({ limit: orgIds.length, after: undefined }, { ids: orgIds })).items;
-  const names = new Map(orgs.map((o) => [o.id, o.name]));
+  const owners = await organizationsById(ctx.stores, page.items.map((a) => a.organizationId));
   // Only what can be installed: an installation hands over a refresh token (admin/installations.ts
   // refuses an application without the grant). Filtered after the page is read, so a page may come
   // back shorter than `limit` with a next_cursor: cursor pagination promises no more than that.
   const installable = page.items.filter((a) => a.grantTypes.includes('refresh_token'));
-  return { items: installable.map((a) => catalogEntry(a, names.get(a.organizationId) ?? '')), nextCursor: page.nextCursor };
+  return { items: installable.map((a) => catalogEntry(a, owners.get(a.organizationId)?.name ?? '')), nextCursor: page.nextCursor };
 }
 
 export function catalogEntry(app: Application, organizationName: string): CatalogEntry {

@@ -8,7 +8,7 @@ import { enqueueEvent } from '../webhooks/enqueue.js';
 import { mintCredentials, revokeFamilies, type InstallationTokenDeps, type MintedCredentials } from '../protocol/installation-tokens.js';
 import { AdminError, invalid, notFound } from './problem.js';
 import { audit, pageRequest, type AdminContext } from './context.js';
-import { requireVisibleOrganization } from './organizations.js';
+import { organizationsById, requireVisibleOrganization } from './organizations.js';
 import { INSTALLING_ROLES, canKnowApplication, canRead, isPlatformAdmin, requireInstallationChange, requireRole, visibleOrganizationIds } from './access.js';
 
 /** Application types a merchant can install (DESIGN: partners' installable apps). */
@@ -37,14 +37,9 @@ export function installationView(i: Installation): Record<string, unknown> {
  */
 export async function installationViews(ctx: Pick<AdminContext, 'stores'>, list: readonly Installation[]): Promise<Record<string, unknown>[]> {
   const appIds = [...new Set(list.map((i) => i.applicationId))];
-  const orgIds = [...new Set(list.map((i) => i.organizationId))];
-  const [apps, orgs] = await Promise.all([
-    Promise.all(appIds.map((id) => ctx.stores.applications.get(id))),
-    orgIds.length === 0 ? [] : ctx.stores.organizations.list({ limit: orgIds.length, after: undefined }, { ids: orgIds }).then((p) => p.items),
-  ]);
+  const [apps, orgs] = await Promise.all([Promise.all(appIds.map((id) => ctx.stores.applications.get(id))), organizationsById(ctx.stores, list.map((i) => i.organizationId))]);
   const appNames = new Map(apps.flatMap((a) => (a ? [[a.id, a.name] as const] : [])));
-  const orgNames = new Map(orgs.map((o) => [o.id, o.name] as const));
-  return list.map((i) => ({ ...installationView(i), application_name: appNames.get(i.applicationId) ?? null, organization_name: orgNames.get(i.organizationId) ?? null }));
+  return list.map((i) => ({ ...installationView(i), application_name: appNames.get(i.applicationId) ?? null, organization_name: orgs.get(i.organizationId)?.name ?? null }));
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());

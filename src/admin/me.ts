@@ -2,6 +2,7 @@ import type { OrganizationType } from '../domain/application.js';
 import type { Role } from '../domain/user.js';
 import type { AdminContext } from './context.js';
 import { isPlatformAdmin } from './access.js';
+import { organizationsById } from './organizations.js';
 
 /** What GET /api/v1/me answers: who the caller is and what they may act for (the console draws itself from it). */
 export interface MeView {
@@ -19,9 +20,7 @@ export interface MeView {
 export async function describeCaller(ctx: AdminContext): Promise<MeView> {
   const p = ctx.principal;
   if (p.kind !== 'user') return { actor: p.actor, platform_admin: true, user: null, memberships: [] };
-  const ids = p.memberships.map((m) => m.organizationId);
-  const orgs = ids.length === 0 ? [] : (await ctx.stores.organizations.list({ limit: ids.length, after: undefined }, { ids })).items;
-  const byId = new Map(orgs.map((o) => [o.id, o]));
+  const byId = await organizationsById(ctx.stores, p.memberships.map((m) => m.organizationId));
   return {
     actor: p.actor,
     platform_admin: isPlatformAdmin(p),

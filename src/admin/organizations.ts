@@ -1,7 +1,7 @@
 import { ORGANIZATION_TYPES, type OrganizationType } from '../domain/application.js';
 import type { Organization } from '../domain/organization.js';
 import { newId } from '../domain/random.js';
-import type { Page } from '../storage/ports.js';
+import type { Page, Stores } from '../storage/ports.js';
 import { AdminError, invalid, notFound } from './problem.js';
 import { audit, pageRequest, type AdminContext } from './context.js';
 import { canRead, requirePlatformAdmin, requireVisible, visibleOrganizationIds } from './access.js';
@@ -59,4 +59,16 @@ export async function deleteOrganization(ctx: AdminContext, id: string): Promise
     await tx.organizations.delete(id);
     await audit(tx, ctx, 'organization.deleted', { type: 'organization', id });
   });
+}
+
+/**
+ * Organizations by id, in one query, for naming them next to what a page lists (installations, the
+ * catalogue, the caller's memberships). No access check: callers show names only where the object
+ * listed is already visible to the caller.
+ */
+export async function organizationsById(stores: Pick<Stores, 'organizations'>, ids: Iterable<string>): Promise<Map<string, Organization>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const { items } = await stores.organizations.list({ limit: unique.length, after: undefined }, { ids: unique });
+  return new Map(items.map((o) => [o.id, o]));
 }

@@ -4,7 +4,7 @@ import { CIBA_GRANT_TYPE, type Application } from '../domain/application.js';
 import type { Organization } from '../domain/organization.js';
 import { RESERVED_SCOPE_PREFIX, parseScopeParam } from '../domain/scope.js';
 import { newId, type Random } from '../domain/random.js';
-import { normalizeEmail, type User } from '../domain/user.js';
+import { normalizeEmail, type Membership, type User } from '../domain/user.js';
 import type { Clock } from '../domain/clock.js';
 import type { Config } from '../config/schema.js';
 import type { Hasher } from '../crypto/hasher.js';
@@ -37,7 +37,7 @@ export interface BackchannelResponse {
 }
 
 /** Who looks at or decides decoupled requests: a management-API administrator, or a signed-in person. */
-export type DecoupledPrincipal = { kind: 'admin'; actor: string } | { kind: 'user'; user: User };
+export type DecoupledPrincipal = { kind: 'admin'; actor: string } | { kind: 'user'; user: User; memberships?: readonly Membership[] };
 
 /** CIBA §7.1: the binding message "SHOULD be relatively short and use a limited set of plain text characters". */
 const BINDING_MESSAGE_MAX = 64;
@@ -223,7 +223,7 @@ function visibleTo(r: DecoupledRequest, p: DecoupledPrincipal, grantingIds: read
 }
 
 async function grantingIdsOf(stores: Stores, p: DecoupledPrincipal): Promise<string[]> {
-  return p.kind === 'user' && !p.user.platformAdmin ? (await grantingOrganizations(stores, p.user)).map((o) => o.id) : [];
+  return p.kind === 'user' && !p.user.platformAdmin ? (await grantingOrganizations(stores, p.user, p.memberships)).map((o) => o.id) : [];
 }
 
 async function withApps(stores: Stores, requests: DecoupledRequest[], now: number): Promise<DecoupledRequestView[]> {

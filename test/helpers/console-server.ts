@@ -8,6 +8,8 @@ import type { Config } from '../../src/config/schema.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { initialize } from '../../src/admin/bootstrap.js';
 import { freePort } from './net.js';
+import { createTestDatabase } from './db.js';
+import type { Dialect } from '../../src/storage/db.js';
 
 /** A management-API call with a bearer token: status and parsed JSON body (null when empty). */
 export type Call = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
@@ -27,11 +29,13 @@ export interface ConsoleServer {
 
 /**
  * A real `grantry serve` (startServer: HTTP, webhook worker, purge) on a free loopback port with its
- * own SQLite file, then what `grantry init` does: the admin application, the first platform
- * administrator and the console's OAuth client. What the browser tests of the console start from.
+ * own database (a SQLite file, or a fresh PostgreSQL schema), then what `grantry init` does: the admin
+ * application, the first platform administrator and the console's OAuth client. What the browser
+ * tests of the console start from.
  */
-export async function startConsoleServer(prefix: string): Promise<ConsoleServer> {
+export async function startConsoleServer(prefix: string, dialect: Dialect = 'sqlite'): Promise<ConsoleServer> {
   const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  const database = await createTestDatabase(dialect, dir);
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const config = loadConfig(
@@ -41,7 +45,7 @@ export async function startConsoleServer(prefix: string): Promise<ConsoleServer>
       port,
       host: '127.0.0.1',
       dataDir: dir,
-      databaseUrl: `sqlite:${join(dir, 'grantry.db')}`,
+      databaseUrl: database.url,
       masterKey: randomBytes(32).toString('base64'),
       logLevel: 'silent',
       // The tests' webhook receivers listen on loopback.
@@ -79,6 +83,7 @@ export async function startConsoleServer(prefix: string): Promise<ConsoleServer>
     bearer,
     stop: async () => {
       await server.stop();
+      await database.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { DIALECTS, createTestDatabase, skipDialect } from '../helpers/db.js';
 import { ISSUER, adminToken, api, basic, buildTestApp, form, tokenRequest, type Api, type TestApp } from '../helpers/app.js';
-import { WebClient, createUser, pkce, redirectParams, type TestUser } from '../helpers/web.js';
+import { WebClient, createUser, firstPartySignIn, pkce, redirectParams, type TestUser } from '../helpers/web.js';
 import { CONSOLE_CLIENT_ID, consoleRedirectUri, ensureConsoleApplication } from '../../src/admin/bootstrap.js';
 import { migrateTo, migrateToLatest } from '../../src/storage/migrations/index.js';
 
@@ -27,17 +27,7 @@ describe.each(DIALECTS)('the console client and a person\'s refresh tokens on %s
     });
     afterAll(() => t?.close());
 
-    const signIn = async (user: TestUser) => {
-      const { verifier, challenge } = pkce();
-      const web = new WebClient(t.app);
-      const url = `/oauth/authorize?${form({ response_type: 'code', client_id: CONSOLE_CLIENT_ID, redirect_uri: REDIRECT, scope: 'grantry:console', state: 's', code_challenge: challenge, code_challenge_method: 'S256' })}`;
-      const page = await web.get(url);
-      const back = await web.submit(page, { email: user.email, password: user.password });
-      const callback = await web.get(back.headers.location as string);
-      const code = redirectParams(callback).get('code');
-      expect(code, callback.body).toBeTruthy();
-      return tokenRequest(t.app, { grant_type: 'authorization_code', code: code!, redirect_uri: REDIRECT, code_verifier: verifier, client_id: CONSOLE_CLIENT_ID });
-    };
+    const signIn = (user: TestUser) => firstPartySignIn(t.app, { clientId: CONSOLE_CLIENT_ID, redirectUri: REDIRECT }, user);
     const refresh = (token: string) => tokenRequest(t.app, { grant_type: 'refresh_token', refresh_token: token, client_id: CONSOLE_CLIENT_ID });
 
     it('is a first-party public client, created once, with the issuer\'s callback', async () => {

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, skipDialect } from '../helpers/db.js';
 import { T0, adminToken, api, basic, buildTestApp, form, tokenRequest, type Api, type TestApp } from '../helpers/app.js';
 import { merchantOrg } from '../helpers/installations.js';
-import { WebClient, createUser, pkce, redirectParams, type TestUser } from '../helpers/web.js';
+import { WebClient, createUser, firstPartySignIn, pkce, redirectParams, type TestUser } from '../helpers/web.js';
 
 const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString());
 const CIBA = 'urn:openid:params:grant-type:ciba';
@@ -22,16 +22,8 @@ describe.each(DIALECTS)('a person using the management API through a first-party
     let other: TestUser;
 
     const userToken = async (user: TestUser, extra: Record<string, string> = {}) => {
-      const { verifier, challenge } = pkce();
-      const web = new WebClient(t.app);
-      const url = `/oauth/authorize?${form({ response_type: 'code', client_id: consoleApp.clientId, redirect_uri: REDIRECT, scope: 'grantry:console', state: 'x', code_challenge: challenge, code_challenge_method: 'S256', ...extra })}`;
-      const signIn = await web.get(url);
-      const back = await web.submit(signIn, { email: user.email, password: user.password });
-      // First party: no consent page, straight back to the application with a code.
-      const callback = await web.get(back.headers.location as string);
-      expect(callback.statusCode).toBe(303);
-      const code = redirectParams(callback).get('code')!;
-      const res = await tokenRequest(t.app, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier, client_id: consoleApp.clientId });
+      // First party: no consent page, straight back to the application with a code (checked by the helper).
+      const res = await firstPartySignIn(t.app, { clientId: consoleApp.clientId, redirectUri: REDIRECT }, user, extra);
       expect(res.statusCode).toBe(200);
       return res.json();
     };

@@ -3,7 +3,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { DIALECTS, skipDialect } from '../helpers/db.js';
 import { T0, adminToken, api, basic, buildTestApp, form, merchantApp, type Api, type TestApp } from '../helpers/app.js';
 import { installAndReceive, merchantOrg, partnerApp, type Partner } from '../helpers/installations.js';
-import { WebClient, createUser, pkce, redirectParams, type TestUser } from '../helpers/web.js';
+import { WebClient, createUser, firstPartySignIn, pkce, redirectParams, type TestUser } from '../helpers/web.js';
 import { MAX_PARAMS } from '../../src/protocol/params.js';
 
 /**
@@ -668,12 +668,7 @@ describe.each(DIALECTS)('hostile inputs (research §D rows 1–34) on %s', (dial
       const consoleRedirect = 'http://127.0.0.1:1/console/callback';
       const consoleApp = (await a.post('/applications', { name: 'Console', type: 'public', organization_id: platform, scopes: ['grantry:console'], redirect_uris: [consoleRedirect] })).json();
       const userToken = async (user: TestUser) => {
-        const { verifier, challenge } = pkce();
-        const web = new WebClient(t.app);
-        const signIn = await web.get(`/oauth/authorize?${form({ response_type: 'code', client_id: consoleApp.client_id, redirect_uri: consoleRedirect, scope: 'grantry:console', state: 'x', code_challenge: challenge, code_challenge_method: 'S256' })}`);
-        const back = await web.submit(signIn, { email: user.email, password: user.password });
-        const code = redirectParams(await web.get(back.headers.location as string)).get('code')!;
-        const res = await exchange({ appId: '', clientId: consoleApp.client_id, clientSecret: null, orgId: '' }, code, verifier, { redirect_uri: consoleRedirect });
+        const res = await firstPartySignIn(t.app, { clientId: consoleApp.client_id, redirectUri: consoleRedirect }, user);
         expect(res.statusCode, res.body).toBe(200);
         return res.json().access_token as string;
       };

@@ -3,9 +3,9 @@ import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, skipDialect } from '../helpers/db.js';
-import { adminToken, api, basic, buildTestApp, form, tokenRequest, type Api, type TestApp } from '../helpers/app.js';
+import { adminToken, api, basic, buildTestApp, form, type Api, type TestApp } from '../helpers/app.js';
 import { merchantOrg, partnerApp, type Partner } from '../helpers/installations.js';
-import { WebClient, createUser, pkce, redirectParams, type TestUser } from '../helpers/web.js';
+import { createUser, firstPartySignIn, type TestUser } from '../helpers/web.js';
 
 /**
  * The roles of docs/console.md, route by route: a member of merchant organization A never sees or
@@ -81,12 +81,7 @@ describe.each(DIALECTS)('roles in the management API on %s', (dialect) => {
     const tokens: Record<string, string> = {};
 
     const userToken = async (user: TestUser): Promise<string> => {
-      const { verifier, challenge } = pkce();
-      const web = new WebClient(t.app);
-      const signIn = await web.get(`/oauth/authorize?${form({ response_type: 'code', client_id: consoleApp.client_id, redirect_uri: REDIRECT, scope: 'grantry:console', state: 'x', code_challenge: challenge, code_challenge_method: 'S256' })}`);
-      const back = await web.submit(signIn, { email: user.email, password: user.password });
-      const code = redirectParams(await web.get(back.headers.location as string)).get('code')!;
-      const res = await tokenRequest(t.app, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier, client_id: consoleApp.client_id });
+      const res = await firstPartySignIn(t.app, { clientId: consoleApp.client_id, redirectUri: REDIRECT }, user);
       expect(res.statusCode, res.body).toBe(200);
       return res.json().access_token as string;
     };

@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, skipDialect } from '../helpers/db.js';
 import { T0, adminToken, api, buildTestApp, merchantApp, tokenRequest, type Api, type TestApp } from '../helpers/app.js';
 import { installAndReceive, merchantOrg, partnerApp } from '../helpers/installations.js';
-import { createUser, WebClient, pkce, redirectParams } from '../helpers/web.js';
+import { createUser, firstPartySignIn } from '../helpers/web.js';
 import { UsageRecorder } from '../../src/metrics/usage.js';
 import { fixedClock } from '../../src/domain/clock.js';
 import { CONSOLE_CLIENT_ID, consoleRedirectUri, ensureConsoleApplication } from '../../src/admin/bootstrap.js';
-import { form, ISSUER } from '../helpers/app.js';
+import { ISSUER } from '../helpers/app.js';
 
 const HOUR = 3_600_000;
 
@@ -74,13 +74,7 @@ describe.each(DIALECTS)('usage statistics on %s', (dialect) => {
     it('is for platform administrators only: a member of a merchant gets 403', async () => {
       await ensureConsoleApplication(t.rt.admin('test'), { maxAccessTokenTtl: 86_400 }, ISSUER);
       const user = await createUser(t, { organizationId: await merchantOrg(a, 'Members Inc'), role: 'owner' });
-      const { verifier, challenge } = pkce();
-      const web = new WebClient(t.app);
-      const redirect = consoleRedirectUri(ISSUER);
-      const page = await web.get(`/oauth/authorize?${form({ response_type: 'code', client_id: CONSOLE_CLIENT_ID, redirect_uri: redirect, scope: 'grantry:console', code_challenge: challenge, code_challenge_method: 'S256' })}`);
-      const back = await web.submit(page, { email: user.email, password: user.password });
-      const code = redirectParams(await web.get(back.headers.location as string)).get('code')!;
-      const token = (await tokenRequest(t.app, { grant_type: 'authorization_code', code, redirect_uri: redirect, code_verifier: verifier, client_id: CONSOLE_CLIENT_ID })).json().access_token;
+      const token = (await firstPartySignIn(t.app, { clientId: CONSOLE_CLIENT_ID, redirectUri: consoleRedirectUri(ISSUER) }, user)).json().access_token;
       const res = await api(t.app, token).get('/stats');
       expect(res.statusCode).toBe(403);
       expect(res.json().type).toMatch(/forbidden/);

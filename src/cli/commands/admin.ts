@@ -4,7 +4,7 @@ import * as scopes from '../../admin/scopes.js';
 import * as orgs from '../../admin/organizations.js';
 import * as apps from '../../admin/applications.js';
 import { rotateSigningKey } from '../../admin/keys.js';
-import { DEFAULT_ADMIN_EMAIL, initialize } from '../../admin/bootstrap.js';
+import { DEFAULT_ADMIN_EMAIL, consoleUrl, initialize } from '../../admin/bootstrap.js';
 import { userView } from '../../admin/users.js';
 import { SIGNING_ALGS, type SigningAlg } from '../../config/schema.js';
 import { AdminError } from '../../admin/problem.js';
@@ -50,7 +50,7 @@ export function registerAdminCommands(program: Command): void {
         admin_user_created: admin.created,
         admin_password: admin.password,
         admin_setup_link: admin.setupLink,
-        console_url: `${rt.config.issuer.replace(/\/+$/, '')}/console/`,
+        console_url: consoleUrl(rt.config.issuer),
       };
       const adminLines = admin.created
         ? [
@@ -69,7 +69,7 @@ export function registerAdminCommands(program: Command): void {
               ].join('\n')
             : `The admin application already exists (client_id ${r.application.clientId}); its secret was shown when it was created. Rotate it with: grantry apps rotate-secret ${r.application.clientId}`,
           ...adminLines,
-          `Sign in to the console: ${rt.config.issuer.replace(/\/+$/, '')}/console/`,
+          `Sign in to the console: ${consoleUrl(rt.config.issuer)}`,
         ].join('\n'),
       );
     }),
