@@ -14,8 +14,12 @@ const INVALID = 'the refresh token is invalid, expired or revoked';
 const fail = (description = INVALID): Outcome => ({ error: new OAuthError('invalid_grant', description) });
 
 /**
- * RFC 6749 §6. The whole refresh runs in one transaction that returns an outcome instead of throwing,
- * so what a failed refresh must record (reuse detection revoking the family) is committed too.
+ * RFC 6749 §6. A refresh is judged twice at most. First without a transaction: the common case, an
+ * unspent token of a live family that rotates, needs only the lookup and one atomic write (the
+ * rotation's compare-and-swap), and a refusal that records nothing needs no write at all. Whatever
+ * must record something beyond a rotation (reuse detection revoking the family, the reuse policy, the
+ * first use of webhook credentials) or lost a race is judged again inside one transaction, which
+ * returns an outcome instead of throwing, so what a failed refresh records is committed too.
  */
 export const refreshTokenGrant = {
   grantType: 'refresh_token',
@@ -26,14 +30,28 @@ export const refreshTokenGrant = {
     if (!presented.startsWith(REFRESH_TOKEN_PREFIX) || presented.length > 200) throw new OAuthError('invalid_grant', INVALID);
     const hash = deps.hasher.hash(presented);
     const ttl = issue?.accessTokenTtl ?? client.app.accessTokenTtl ?? deps.config.refreshAccessTokenTtl;
-    return runGrantTransaction(deps, (tx) => refresh(tx, deps, client.app, hash, params.scope, ttl));
+    const direct = await refresh(deps.stores, deps, client.app, hash, params.scope, ttl, false);
+    if (direct !== IN_TRANSACTION) {
+      if ('error' in direct) throw direct.error;
+      return direct.ok;
+    }
+    return runGrantTransaction(deps, async (tx) => settled(await refresh(tx, deps, client.app, hash, params.scope, ttl, true)));
   },
 } satisfies GrantHandler;
 
-async function refresh(tx: Stores, deps: GrantDeps, app: Application, hash: string, scopeParam: string | undefined, ttl: number): Promise<Outcome> {
+/** What the first, transaction-less pass answers when the request must be judged in a transaction. */
+const IN_TRANSACTION = Symbol('judge in a transaction');
+type Judged = Outcome | typeof IN_TRANSACTION;
+/** Inside the transaction every path settles; IN_TRANSACTION there would be a bug. */
+const settled = (judged: Judged): Outcome => {
+  if (judged === IN_TRANSACTION) throw new Error('refresh: a request was deferred to a transaction from inside one');
+  return judged;
+};
+
+async function refresh(stores: Stores, deps: GrantDeps, app: Application, hash: string, scopeParam: string | undefined, ttl: number, inTx: boolean): Promise<Judged> {
   const now = deps.clock.now();
   // Token, family and installation in one query: this is the hot path of every refresh.
-  const found = await tx.refresh.lookup(hash);
+  const found = await stores.refresh.lookup(hash);
   if (!found) return fail();
   const { token, family, installation } = found;
   // Seed 000: the client must be the installed application the refresh token was issued to.
@@ -42,7 +60,7 @@ async function refresh(tx: Stores, deps: GrantDeps, app: Application, hash: stri
   if (family.absoluteExpiresAt !== null && family.absoluteExpiresAt <= now) return fail('the refresh token family has reached its maximum age');
   // A scope change on the installation (or the application, for a person's family) narrows what an
   // older family can still get; an uninstall, or a disabled person, ends it.
-  const granted = await liveFamilyScopes(tx, family, installation, app);
+  const granted = await liveFamilyScopes(stores, family, installation, app);
   if (granted === null || granted.length === 0) return fail();
   let scopes = granted;
   if (scopeParam !== undefined) {
@@ -55,63 +73,66 @@ async function refresh(tx: Stores, deps: GrantDeps, app: Application, hash: stri
   }
 
   if (family.policy === 'rotate') {
-    if (token.spentAt !== null) return spent(tx, deps, app, token, family, now);
-    return rotate(tx, deps, app, token, family, scopes, now, ttl);
+    if (token.spentAt !== null) return spent(stores, deps, app, token, family, now, inTx);
+    return rotate(stores, deps, app, token, family, scopes, now, ttl, inTx);
   }
   // reuse: the token stays valid; each use slides its idle expiry (seed 000, DESIGN "reuse").
   if (token.expiresAt !== null && token.expiresAt <= now) return fail();
+  if (!inTx) return IN_TRANSACTION;
   const at = issueFamilyAccessToken(family, app, scopes, ttl, deps);
-  await tx.refresh.touch(family.id, { lastAccessJti: at.jti, lastAccessExp: at.expiresAt, lastUsedAt: now });
+  await stores.refresh.touch(family.id, { lastAccessJti: at.jti, lastAccessExp: at.expiresAt, lastUsedAt: now });
   const { idleMs } = refreshSettings(app, deps.config);
-  await tx.refresh.extendToken(hash, refreshExpiry(now, idleMs, family.absoluteExpiresAt));
-  await receipt(tx, family, now);
+  await stores.refresh.extendToken(hash, refreshExpiry(now, idleMs, family.absoluteExpiresAt));
+  await receipt(stores, family, now);
   return { ok: { access_token: at.token, token_type: 'Bearer', expires_in: at.expiresIn, scope: scopes.join(' ') } };
 }
 
-async function rotate(tx: Stores, deps: GrantDeps, app: Application, token: RefreshTokenRecord, family: RefreshFamily, scopes: string[], now: number, ttl: number): Promise<Outcome> {
+async function rotate(stores: Stores, deps: GrantDeps, app: Application, token: RefreshTokenRecord, family: RefreshFamily, scopes: string[], now: number, ttl: number, inTx: boolean): Promise<Judged> {
   if (token.expiresAt !== null && token.expiresAt <= now) return fail();
   // An unspent token of an older generation cannot exist unless storage was tampered with: treat as reuse.
-  if (token.generation !== family.generation) return reuseDetected(tx, deps, app, family, now);
+  if (token.generation !== family.generation) return inTx ? reuseDetected(stores, deps, app, family, now) : IN_TRANSACTION;
+  // The first use of webhook credentials has more to record than the rotation.
+  if (!inTx && needsReceipt(family)) return IN_TRANSACTION;
   const at = issueFamilyAccessToken(family, app, scopes, ttl, deps);
-  // The compare-and-swap on the family's generation: of N concurrent rotations exactly one wins.
-  const won = await tx.refresh.advance(family.id, family.generation, { lastAccessJti: at.jti, lastAccessExp: at.expiresAt, lastUsedAt: now });
-  if (!won) {
-    // Lost the race: judge the token as it is now (spent by the winner) — a grace replay or reuse.
-    const [current, currentFamily] = await Promise.all([tx.refresh.getToken(token.hash), tx.refresh.getFamily(family.id)]);
-    if (!current || !currentFamily || currentFamily.status !== 'active') return fail();
-    return spent(tx, deps, app, current, currentFamily, now);
-  }
   const { idleMs, graceMs } = refreshSettings(app, deps.config);
   const refreshToken = `${REFRESH_TOKEN_PREFIX}${deps.random.token(32)}`;
   const response: TokenResponse = { access_token: at.token, token_type: 'Bearer', expires_in: at.expiresIn, scope: scopes.join(' '), refresh_token: refreshToken };
-  // Kept sealed for the grace period only, so a retried lost response gets the same pair (DESIGN).
-  const successor = graceMs > 0 ? { sealed: deps.box.encrypt(JSON.stringify(response), `refresh_tokens:${token.hash}`), until: now + graceMs } : null;
-  await tx.refresh.markSpent(token.hash, now, successor);
-  await tx.refresh.insertToken({
-    hash: deps.hasher.hash(refreshToken),
+  // The compare-and-swap on the family's generation: of N concurrent rotations exactly one wins, and
+  // everything it writes is committed before the response (RFC 9700 §4.14.2: one-time use). Recording
+  // the new access token on the family is also what revokes the previous one (seed 002: "The existing
+  // access/refresh tokens will be revoked"; see isAccessTokenLive).
+  const won = await stores.refresh.rotate({
     familyId: family.id,
-    generation: family.generation + 1,
-    createdAt: now,
+    generation: family.generation,
+    at: now,
+    access: { jti: at.jti, expiresAt: at.expiresAt },
+    spent: {
+      hash: token.hash,
+      // Kept sealed for the grace period only, so a retried lost response gets the same pair (DESIGN).
+      successor: graceMs > 0 ? { sealed: deps.box.encrypt(JSON.stringify(response), `refresh_tokens:${token.hash}`), until: now + graceMs } : null,
+    },
     // Rotation never extends the family past its absolute cap.
-    expiresAt: refreshExpiry(now, idleMs, family.absoluteExpiresAt),
-    spentAt: null,
-    successorSealed: null,
-    successorUntil: null,
+    next: { hash: deps.hasher.hash(refreshToken), expiresAt: refreshExpiry(now, idleMs, family.absoluteExpiresAt) },
   });
-  // Seed 002: "The existing access/refresh tokens will be revoked."
-  if (family.lastAccessJti && family.lastAccessExp && family.lastAccessExp > now) await tx.revocations.revokeAccessToken(family.lastAccessJti, family.lastAccessExp);
-  await receipt(tx, family, now);
-  return { ok: response };
+  if (won) {
+    if (inTx) await receipt(stores, family, now);
+    return { ok: response };
+  }
+  // Lost the race: judge the token as it is now (spent by the winner), a grace replay or reuse.
+  if (!inTx) return IN_TRANSACTION;
+  const [current, currentFamily] = await Promise.all([stores.refresh.getToken(token.hash), stores.refresh.getFamily(family.id)]);
+  if (!current || !currentFamily || currentFamily.status !== 'active') return fail();
+  return spent(stores, deps, app, current, currentFamily, now, inTx);
 }
 
 /** A spent token presented again: the same successor within the grace period, otherwise reuse. */
-async function spent(tx: Stores, deps: GrantDeps, app: Application, token: RefreshTokenRecord, family: RefreshFamily, now: number): Promise<Outcome> {
-  // Only the immediate predecessor of the current token qualifies for a replay.
+async function spent(stores: Stores, deps: GrantDeps, app: Application, token: RefreshTokenRecord, family: RefreshFamily, now: number, inTx: boolean): Promise<Judged> {
+  // Only the immediate predecessor of the current token qualifies for a replay, which writes nothing.
   if (token.generation === family.generation - 1 && token.successorSealed && token.successorUntil !== null && token.successorUntil > now) {
     const response = JSON.parse(deps.box.decrypt(token.successorSealed, `refresh_tokens:${token.hash}`).toString('utf8')) as TokenResponse;
     return { ok: response };
   }
-  return reuseDetected(tx, deps, app, family, now);
+  return inTx ? reuseDetected(stores, deps, app, family, now) : IN_TRANSACTION;
 }
 
 /**
@@ -148,8 +169,10 @@ async function reuseDetected(tx: Stores, deps: GrantDeps, app: Application, fami
  * The first use of a family is the partner's receipt of its webhook: pending deliveries of those
  * credentials stop, and the older credentials it replaces stop working (DESIGN: webhook hand-off).
  */
+const needsReceipt = (family: RefreshFamily): boolean => family.lastUsedAt === null && family.origin === 'webhook' && family.installationId !== null;
+
 async function receipt(tx: Stores, family: RefreshFamily, now: number): Promise<void> {
-  if (family.lastUsedAt !== null || family.origin !== 'webhook' || family.installationId === null) return;
+  if (!needsReceipt(family) || family.installationId === null) return;
   await tx.webhooks.markReceived(family.installationId, family.credentialsVersion, now);
   // Only webhook-delivered credentials are superseded: a family a user granted in the browser or on a
   // second device lives until it is revoked, whatever the partner receives by webhook later.

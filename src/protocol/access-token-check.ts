@@ -36,13 +36,17 @@ export async function verifyAccessToken(token: string, deps: Pick<AccessTokenChe
 
 /**
  * Whether a validly signed, unexpired access token is still live: not revoked by jti, its refresh
- * family and installation still active, its application still registered.
+ * family and installation still active (and, for a rotating family, the latest it issued), its
+ * application still registered.
  */
 export async function isAccessTokenLive(payload: JWTPayload, deps: AccessTokenCheckDeps): Promise<boolean> {
   if (typeof payload.jti === 'string' && (await deps.stores.revocations.isAccessTokenRevoked(payload.jti))) return false;
   if (typeof payload.grant_id === 'string') {
     const family = await deps.stores.refresh.getFamily(payload.grant_id);
     if (!family || family.status !== 'active') return false;
+    // Seed 002: a rotation revokes the access token issued before it. The family records the jti of
+    // the one it issued last, so in a rotating family every other access token is revoked.
+    if (family.policy === 'rotate' && family.lastAccessJti !== payload.jti) return false;
   }
   if (typeof payload.installation_id === 'string') {
     const installation = await deps.stores.installations.get(payload.installation_id);

@@ -12,6 +12,8 @@ export interface Db {
   dialect: Dialect;
   /** The URL it was opened with (a PostgreSQL listener opens its own connection to it). */
   url: string;
+  /** The native handle on SQLite (one embedded connection, the one Kysely uses), for the group commit of rotations. */
+  sqlite?: SqliteDatabase.Database;
   /** Pool statistics for /metrics (PostgreSQL only; SQLite has one embedded connection). */
   poolStats(): { total: number; idle: number; waiting: number } | null;
   close(): Promise<void>;
@@ -41,6 +43,7 @@ function openSqlite(path: string): Db {
     db,
     dialect: 'sqlite',
     url: `sqlite:${path}`,
+    sqlite: database,
     poolStats: () => null,
     close: () => db.destroy(),
   };

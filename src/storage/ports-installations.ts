@@ -26,6 +26,19 @@ export interface RefreshLookup {
   installation: Pick<Installation, 'status' | 'scopes'> | null;
 }
 
+export interface Rotation {
+  familyId: string;
+  /** The generation of the presented token, which must still be the family's. */
+  generation: number;
+  at: number;
+  /** The access token issued with the rotation, recorded on the family: the only one of it still live. */
+  access: { jti: string; expiresAt: number };
+  /** The presented token, and its sealed response for a grace-period replay (DESIGN). */
+  spent: { hash: string; successor: { sealed: string; until: number } | null };
+  /** The new refresh token, of generation `generation + 1`. */
+  next: { hash: string; expiresAt: number | null };
+}
+
 export interface RefreshStore {
   createFamily(family: RefreshFamily): Promise<void>;
   getFamily(id: string): Promise<RefreshFamily | null>;
@@ -35,13 +48,15 @@ export interface RefreshStore {
   /** A token with its family and the state of its installation, in one query (the refresh hot path). */
   lookup(hash: string): Promise<RefreshLookup | null>;
   /**
-   * The rotation compare-and-swap: moves the family from `generation` to `generation + 1` if nobody
-   * else did. Exactly one of N concurrent callers gets true.
+   * One rotation, all or nothing: the compare-and-swap moving the family from `generation` to
+   * `generation + 1` and recording its new access token, the presented token spent, and its
+   * successor stored. Of N concurrent callers exactly one gets true; the others write nothing.
+   * Outside a transaction it is atomic and committed when it resolves (the refresh hot path runs it
+   * so: one statement on PostgreSQL); inside one, it is part of that transaction.
    */
-  advance(familyId: string, generation: number, set: { lastAccessJti: string; lastAccessExp: number; lastUsedAt: number }): Promise<boolean>;
+  rotate(rotation: Rotation): Promise<boolean>;
   /** Records a use without rotating (reuse policy): the access token issued and the time. */
   touch(familyId: string, set: { lastAccessJti: string; lastAccessExp: number; lastUsedAt: number }): Promise<void>;
-  markSpent(hash: string, at: number, successor: { sealed: string; until: number } | null): Promise<boolean>;
   /** Slides a token's idle expiry (reuse policy). */
   extendToken(hash: string, expiresAt: number | null): Promise<void>;
   /** Revokes families (all of an installation, or one); returns the revoked families as they were. */

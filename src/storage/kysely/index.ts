@@ -4,6 +4,8 @@ import type { Database } from '../schema.js';
 import type { Dialect } from '../db.js';
 import { webhookStore } from './webhooks.js';
 import { installationStore, refreshStore, revocationStore } from './installations.js';
+import { rotator, sqliteGroupRotator } from './rotation.js';
+import type SqliteDatabase from 'better-sqlite3';
 import type { Stores } from '../ports.js';
 import { organizationStore } from './organizations.js';
 import { scopeStore } from './scopes.js';
@@ -13,13 +15,17 @@ import { sessionStore, throttleStore, userStore } from './users.js';
 import { authorizationCodeStore, decoupledRequestStore } from './authorization.js';
 import { purgeStore } from './purge.js';
 
-/** One implementation of every port, dialect-agnostic. Inside a transaction, nested calls reuse it. */
-export function createStores(db: Kysely<Database>, dialect: Dialect, inTransaction = false): Stores {
+/**
+ * One implementation of every port, dialect-agnostic. Inside a transaction, nested calls reuse it.
+ * `sqlite`, the native handle behind `db` on SQLite, lets refresh rotations be group-committed.
+ */
+export function createStores(db: Kysely<Database>, dialect: Dialect, inTransaction = false, sqlite?: SqliteDatabase.Database): Stores {
+  const group = dialect === 'sqlite' && !inTransaction && sqlite ? sqliteGroupRotator(db, sqlite) : undefined;
   const stores: Stores = {
     dialect,
     webhooks: webhookStore(db, dialect),
     installations: installationStore(db),
-    refresh: refreshStore(db),
+    refresh: refreshStore(db, dialect, rotator(db, dialect, inTransaction, group)),
     revocations: revocationStore(db),
     organizations: organizationStore(db),
     scopes: scopeStore(db),

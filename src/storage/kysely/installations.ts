@@ -3,6 +3,8 @@ import type { Installation, RefreshFamily, RefreshTokenRecord } from '../../doma
 import type { Database, InstallationsTable, RefreshFamiliesTable, RefreshTokensTable } from '../schema.js';
 import type { InstallationStore, RefreshStore, RevocationStore } from '../ports-installations.js';
 import { nothing, toPage } from './page.js';
+import { lookupRow, type RotateFn } from './rotation.js';
+import type { Dialect } from '../db.js';
 
 const rowToInstallation = (r: Selectable<InstallationsTable>): Installation => ({
   id: r.id,
@@ -118,7 +120,7 @@ export function installationStore(db: Kysely<Database>): InstallationStore {
   };
 }
 
-export function refreshStore(db: Kysely<Database>): RefreshStore {
+export function refreshStore(db: Kysely<Database>, dialect: Dialect, rotate: RotateFn): RefreshStore {
   return {
     async createFamily(f) {
       await db
@@ -167,23 +169,7 @@ export function refreshStore(db: Kysely<Database>): RefreshStore {
         .execute();
     },
     async lookup(hash) {
-      const row = await db
-        .selectFrom('refresh_tokens as t')
-        .innerJoin('refresh_families as f', 'f.id', 't.family_id')
-        .leftJoin('installations as i', 'i.id', 'f.installation_id')
-        .selectAll('f')
-        .select([
-          't.generation as t_generation',
-          't.created_at as t_created_at',
-          't.expires_at as t_expires_at',
-          't.spent_at as t_spent_at',
-          't.successor_sealed as t_successor_sealed',
-          't.successor_until as t_successor_until',
-          'i.status as i_status',
-          'i.scopes as i_scopes',
-        ])
-        .where('t.hash', '=', hash)
-        .executeTakeFirst();
+      const row = await lookupRow(db, dialect, hash);
       if (!row) return null;
       return {
         token: {
@@ -205,34 +191,13 @@ export function refreshStore(db: Kysely<Database>): RefreshStore {
       const row = await db.selectFrom('refresh_tokens').selectAll().where('hash', '=', hash).executeTakeFirst();
       return row ? rowToToken(row) : null;
     },
-    async advance(familyId, generation, set) {
-      // The compare-and-swap: the WHERE on generation makes concurrent rotations of one token
-      // serialise on this row; on PostgreSQL a waiting UPDATE re-checks the predicate after the
-      // winner commits and matches nothing.
-      const res = await db
-        .updateTable('refresh_families')
-        .set({ generation: generation + 1, last_access_jti: set.lastAccessJti, last_access_exp: set.lastAccessExp, last_used_at: set.lastUsedAt })
-        .where('id', '=', familyId)
-        .where('generation', '=', generation)
-        .where('status', '=', 'active')
-        .executeTakeFirst();
-      return Number(res.numUpdatedRows) === 1;
-    },
+    rotate,
     async touch(familyId, set) {
       await db
         .updateTable('refresh_families')
         .set({ last_access_jti: set.lastAccessJti, last_access_exp: set.lastAccessExp, last_used_at: set.lastUsedAt })
         .where('id', '=', familyId)
         .execute();
-    },
-    async markSpent(hash, at, successor) {
-      const res = await db
-        .updateTable('refresh_tokens')
-        .set({ spent_at: at, successor_sealed: successor?.sealed ?? null, successor_until: successor?.until ?? null })
-        .where('hash', '=', hash)
-        .where('spent_at', 'is', null)
-        .executeTakeFirst();
-      return Number(res.numUpdatedRows) === 1;
     },
     async extendToken(hash, expiresAt) {
       await db.updateTable('refresh_tokens').set({ expires_at: expiresAt }).where('hash', '=', hash).execute();

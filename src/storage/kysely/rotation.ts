@@ -1,0 +1,169 @@
+import type SqliteDatabase from 'better-sqlite3';
+import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
+import type { Database, RefreshFamiliesTable } from '../schema.js';
+import type { Dialect } from '../db.js';
+import type { Rotation } from '../ports-installations.js';
+
+/*
+ * The refresh hot path: the lookup and the rotation, in SQL written once per dialect instead of
+ * built per call. Building and compiling a Kysely query costs more than SQLite takes to run it, and
+ * a rotation is five statements (docs/performance.md: about 0.8 ms of JavaScript per rotation went to
+ * Kysely's builder). These are bound with positional parameters and sent through Kysely's executor,
+ * so transactions, the statement cache and error handling stay as everywhere else. The columns are
+ * those of migrations 0002 and 0007; the refresh tests run every statement on both dialects.
+ */
+
+/** `?` placeholders as PostgreSQL's `$n` (none of these statements has a `?` anywhere else). */
+const numbered = (text: string): string => {
+  let n = 0;
+  return text.replace(/\?/g, () => `$${++n}`);
+};
+const forDialect = (text: string) => ({ sqlite: text, postgres: numbered(text) });
+
+export type LookupRow = Selectable<RefreshFamiliesTable> & {
+  t_generation: number;
+  t_created_at: number;
+  t_expires_at: number | null;
+  t_spent_at: number | null;
+  t_successor_sealed: string | null;
+  t_successor_until: number | null;
+  i_status: string | null;
+  i_scopes: string | null;
+};
+
+const LOOKUP = forDialect(
+  `select f.*, t.generation as t_generation, t.created_at as t_created_at, t.expires_at as t_expires_at,
+     t.spent_at as t_spent_at, t.successor_sealed as t_successor_sealed, t.successor_until as t_successor_until,
+     i.status as i_status, i.scopes as i_scopes
+   from refresh_tokens t
+   join refresh_families f on f.id = t.family_id
+   left join installations i on i.id = f.installation_id
+   where t.hash = ?`,
+);
+
+/** A token with its family and installation, by the token's hash: one indexed query. */
+export async function lookupRow(db: Kysely<Database>, dialect: Dialect, hash: string): Promise<LookupRow | undefined> {
+  const res = await db.executeQuery<LookupRow>(CompiledQuery.raw(LOOKUP[dialect], [hash]));
+  return res.rows[0];
+}
+
+// The compare-and-swap: the WHERE on generation makes concurrent rotations of one family serialise on
+// its row; on PostgreSQL a waiting UPDATE re-checks the predicate after the winner commits and
+// matches nothing.
+const ADVANCE = `update refresh_families set generation = generation + 1, last_access_jti = ?, last_access_exp = ?, last_used_at = ?
+  where id = ? and generation = ? and status = 'active'`;
+const SPEND = `update refresh_tokens set spent_at = ?, successor_sealed = ?, successor_until = ? where hash = ? and spent_at is null`;
+const INSERT_NEXT = `insert into refresh_tokens (hash, family_id, generation, created_at, expires_at, spent_at, successor_sealed, successor_until)
+  values (?, ?, ?, ?, ?, null, null, null)`;
+
+/*
+ * PostgreSQL: the three writes as one statement of data-modifying CTEs, so a rotation is one round
+ * trip and one implicit transaction. Every write after the compare-and-swap selects from `adv`, so
+ * when the CAS matches nothing (a concurrent rotation won), nothing is written at all.
+ */
+const ROTATE_PG = numbered(`with adv as (
+    update refresh_families set generation = generation + 1, last_access_jti = ?, last_access_exp = ?::bigint, last_used_at = ?::bigint
+    where id = ? and generation = ?::integer and status = 'active'
+    returning id),
+  spent as (
+    update refresh_tokens set spent_at = ?::bigint, successor_sealed = ?, successor_until = ?::bigint
+    where hash = ? and spent_at is null and exists (select 1 from adv)
+    returning hash),
+  nxt as (
+    insert into refresh_tokens (hash, family_id, generation, created_at, expires_at, spent_at, successor_sealed, successor_until)
+    select ?::text, ?::text, ?::integer, ?::bigint, ?::bigint, null, null, null from adv
+    returning hash)
+  select (select count(*) from adv) as advanced, (select count(*) from spent) as spent, (select count(*) from nxt) as inserted`);
+
+const params = (r: Rotation) => ({
+  advance: [r.access.jti, r.access.expiresAt, r.at, r.familyId, r.generation],
+  spend: [r.at, r.spent.successor?.sealed ?? null, r.spent.successor?.until ?? null, r.spent.hash],
+  next: [r.next.hash, r.familyId, r.generation + 1, r.at, r.next.expiresAt],
+});
+
+/** Writes one rotation through Kysely's executor (`q` is a transaction's). */
+async function rotateWith(q: Kysely<Database>, r: Rotation): Promise<boolean> {
+  const p = params(r);
+  const advanced = await q.executeQuery(CompiledQuery.raw(ADVANCE, p.advance));
+  // Nothing else is written when the CAS lost.
+  if (Number(advanced.numAffectedRows) !== 1) return false;
+  await q.executeQuery(CompiledQuery.raw(SPEND, p.spend));
+  await q.executeQuery(CompiledQuery.raw(INSERT_NEXT, p.next));
+  return true;
+}
+
+/** Writes one rotation on PostgreSQL: one statement, atomic by itself or part of `db`'s transaction. */
+async function rotatePostgres(db: Kysely<Database>, r: Rotation): Promise<boolean> {
+  const p = params(r);
+  const res = await db.executeQuery<{ advanced: number | string }>(CompiledQuery.raw(ROTATE_PG, [...p.advance, ...p.spend, ...p.next]));
+  return Number(res.rows[0]?.advanced) === 1;
+}
+
+export type RotateFn = (r: Rotation) => Promise<boolean>;
+
+/**
+ * RefreshStore.rotate. Inside a transaction (`inTransaction`: `db` is a transaction's) the statements
+ * join it. Outside one: a single statement on PostgreSQL; on SQLite the group commit below when the
+ * runtime has the native handle, otherwise a transaction of its own.
+ */
+export function rotator(db: Kysely<Database>, dialect: Dialect, inTransaction: boolean, group: RotateFn | undefined): RotateFn {
+  if (dialect === 'postgres') return (r) => rotatePostgres(db, r);
+  if (inTransaction) return (r) => rotateWith(db, r);
+  return group ?? ((r) => db.transaction().execute((trx) => rotateWith(trx, r)));
+}
+
+interface Pending {
+  rotation: Rotation;
+  resolve: (won: boolean) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Group commit for SQLite. A commit is the biggest cost of a rotation on SQLite (writing the WAL
+ * frames), and the database has one writer anyway; so the rotations requested during one turn of the
+ * event loop are written in one IMMEDIATE transaction, each in its own savepoint, and every caller's
+ * promise settles only after that transaction has committed: each rotation is still durable before
+ * its response, and a rotation that fails (or loses its compare-and-swap) leaves the others intact.
+ * The transaction holds Kysely's connection, so it never runs inside another request's transaction.
+ */
+export function sqliteGroupRotator(db: Kysely<Database>, native: SqliteDatabase.Database): RotateFn {
+  const advance = native.prepare(ADVANCE);
+  const spend = native.prepare(SPEND);
+  const insertNext = native.prepare(INSERT_NEXT);
+  const one = native.transaction((r: Rotation): boolean => {
+    const p = params(r);
+    if (advance.run(...p.advance).changes !== 1) return false;
+    spend.run(...p.spend);
+    insertNext.run(...p.next);
+    return true;
+  });
+  const all = native.transaction((batch: Pending[]): Array<{ won: boolean } | { err: unknown }> =>
+    batch.map((pending) => {
+      try {
+        // Nested in `all`, `one` is a savepoint: its failure rolls back only its own writes.
+        return { won: one(pending.rotation) };
+      } catch (err) {
+        // SQLITE_FULL, IOERR and BUSY can roll the whole transaction back: then nothing of the batch
+        // stands, and every caller gets the error.
+        if (!native.inTransaction) throw err;
+        return { err };
+      }
+    }),
+  );
+  let queue: Pending[] = [];
+  const flush = async (): Promise<void> => {
+    const batch = queue;
+    queue = [];
+    try {
+      const results = await db.connection().execute(async () => all.immediate(batch));
+      results.forEach((result, i) => ('won' in result ? batch[i]!.resolve(result.won) : batch[i]!.reject(result.err)));
+    } catch (err) {
+      for (const pending of batch) pending.reject(err);
+    }
+  };
+  return (rotation) =>
+    new Promise<boolean>((resolve, reject) => {
+      if (queue.length === 0) setImmediate(() => void flush());
+      queue.push({ rotation, resolve, reject });
+    });
+}
