@@ -52,7 +52,9 @@ export interface RefreshStore {
    * `generation + 1` and recording its new access token, the presented token spent, and its
    * successor stored. Of N concurrent callers exactly one gets true; the others write nothing.
    * Outside a transaction it is atomic and committed when it resolves (the refresh hot path runs it
-   * so: one statement on PostgreSQL); inside one, it is part of that transaction.
+   * so: one statement on PostgreSQL, a group commit on SQLite); inside one, it is part of that
+   * transaction. Inside a transaction, call it on the transaction's stores, never the root ones: on
+   * SQLite the root's group commit waits for the connection the transaction holds.
    */
   rotate(rotation: Rotation): Promise<boolean>;
   /** Records a use without rotating (reuse policy): the access token issued and the time. */

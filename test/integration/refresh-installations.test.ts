@@ -214,6 +214,19 @@ describe.each(DIALECTS)('installations and the refresh_token grant on %s', (dial
       expect(rows.filter((r) => r.status === 'pending')).toHaveLength(1);
     });
 
+    it('keeps every access token of a reuse-policy family live; a rotating family keeps only its latest', async () => {
+      const reused = await installAndReceive(t, a, await merchantOrg(a), reusePartner);
+      const first = (await refresh(reusePartner, reused.data.refresh_token)).json().access_token;
+      const second = (await refresh(reusePartner, reused.data.refresh_token)).json().access_token;
+      for (const at of [reused.data.access_token, first, second]) expect((await introspect(reusePartner, at)).json().active).toBe(true);
+
+      const rotated = await installAndReceive(t, a, await merchantOrg(a), rotatePartner);
+      const one = (await refresh(rotatePartner, rotated.data.refresh_token)).json();
+      const two = (await refresh(rotatePartner, one.refresh_token)).json();
+      for (const at of [rotated.data.access_token, one.access_token]) expect((await introspect(rotatePartner, at)).json()).toEqual({ active: false });
+      expect((await introspect(rotatePartner, two.access_token)).json().active).toBe(true);
+    });
+
     it('uninstalls: refresh tokens stop at once, access tokens turn inactive, INSTALLATION.DELETE is sent', async () => {
       const { installation, data } = await installAndReceive(t, a, await merchantOrg(a), reusePartner);
       const at = (await refresh(reusePartner, data.refresh_token)).json().access_token;

@@ -49,9 +49,11 @@ export async function lookupRow(db: Kysely<Database>, dialect: Dialect, hash: st
 
 // The compare-and-swap: the WHERE on generation makes concurrent rotations of one family serialise on
 // its row; on PostgreSQL a waiting UPDATE re-checks the predicate after the winner commits and
-// matches nothing.
+// matches nothing. It also requires the presented token to be this family's unspent token of that
+// generation, so the spend that follows always matches exactly one row.
 const ADVANCE = `update refresh_families set generation = generation + 1, last_access_jti = ?, last_access_exp = ?, last_used_at = ?
-  where id = ? and generation = ? and status = 'active'`;
+  where id = ? and generation = ? and status = 'active'
+  and exists (select 1 from refresh_tokens t where t.hash = ? and t.family_id = refresh_families.id and t.generation = refresh_families.generation and t.spent_at is null)`;
 const SPEND = `update refresh_tokens set spent_at = ?, successor_sealed = ?, successor_until = ? where hash = ? and spent_at is null`;
 const INSERT_NEXT = `insert into refresh_tokens (hash, family_id, generation, created_at, expires_at, spent_at, successor_sealed, successor_until)
   values (?, ?, ?, ?, ?, null, null, null)`;
@@ -64,6 +66,7 @@ const INSERT_NEXT = `insert into refresh_tokens (hash, family_id, generation, cr
 const ROTATE_PG = numbered(`with adv as (
     update refresh_families set generation = generation + 1, last_access_jti = ?, last_access_exp = ?::bigint, last_used_at = ?::bigint
     where id = ? and generation = ?::integer and status = 'active'
+    and exists (select 1 from refresh_tokens t where t.hash = ? and t.family_id = refresh_families.id and t.generation = refresh_families.generation and t.spent_at is null)
     returning id),
   spent as (
     update refresh_tokens set spent_at = ?::bigint, successor_sealed = ?, successor_until = ?::bigint
@@ -76,7 +79,7 @@ const ROTATE_PG = numbered(`with adv as (
   select (select count(*) from adv) as advanced, (select count(*) from spent) as spent, (select count(*) from nxt) as inserted`);
 
 const params = (r: Rotation) => ({
-  advance: [r.access.jti, r.access.expiresAt, r.at, r.familyId, r.generation],
+  advance: [r.access.jti, r.access.expiresAt, r.at, r.familyId, r.generation, r.spent.hash],
   spend: [r.at, r.spent.successor?.sealed ?? null, r.spent.successor?.until ?? null, r.spent.hash],
   next: [r.next.hash, r.familyId, r.generation + 1, r.at, r.next.expiresAt],
 });
