@@ -20,7 +20,7 @@ export interface CatalogEntry {
 }
 
 export async function listCatalog(ctx: AdminContext, q: { limit?: number | undefined; cursor?: string | undefined }): Promise<Page<CatalogEntry>> {
-  const page = await ctx.stores.applications.list(pageRequest(q.limit, q.cursor), { type: 'third_party' });
+  const page = await ctx.stores.applications.list(pageRequest(q.limit, q.cursor), { types: ['third_party'] });
   // The owners' names, one query for the page (a page holds at most PAGE_MAX applications).
   const owners = await organizationsById(ctx.stores, page.items.map((a) => a.organizationId));
   // Only what can be installed: an installation hands over a refresh token (admin/installations.ts

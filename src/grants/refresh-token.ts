@@ -14,12 +14,13 @@ const INVALID = 'the refresh token is invalid, expired or revoked';
 const fail = (description = INVALID): Outcome => ({ error: new OAuthError('invalid_grant', description) });
 
 /**
- * RFC 6749 §6. A refresh is judged twice at most. First without a transaction: the common case, an
- * unspent token of a live family that rotates, needs only the lookup and one atomic write (the
- * rotation's compare-and-swap), and a refusal that records nothing needs no write at all. Whatever
- * must record something beyond a rotation (reuse detection revoking the family, the reuse policy, the
- * first use of webhook credentials) or lost a race is judged again inside one transaction, which
- * returns an outcome instead of throwing, so what a failed refresh records is committed too.
+ * RFC 6749 §6. A refresh is judged twice at most. First without a transaction: the common cases, an
+ * unspent token of a live family that rotates or a live token of a reuse-policy family, need only the
+ * lookup and one atomic write (the rotation's compare-and-swap, or the reuse's guarded touch), and a
+ * refusal that records nothing needs no write at all. Whatever must record more (reuse detection
+ * revoking the family, the first use of webhook credentials) or lost a race is judged again inside one
+ * transaction, which returns an outcome instead of throwing, so what a failed refresh records is
+ * committed too.
  */
 export const refreshTokenGrant = {
   grantType: 'refresh_token',
@@ -78,12 +79,19 @@ async function refresh(stores: Stores, deps: GrantDeps, app: Application, hash: 
   }
   // reuse: the token stays valid; each use slides its idle expiry (seed 000, DESIGN "reuse").
   if (token.expiresAt !== null && token.expiresAt <= now) return fail();
-  if (!inTx) return IN_TRANSACTION;
+  // The first use of webhook credentials has more to record, judged on what the transaction reads.
+  if (!inTx && needsReceipt(family)) return IN_TRANSACTION;
   const at = issueFamilyAccessToken(family, app, scopes, ttl, deps);
-  await stores.refresh.touch(family.id, { lastAccessJti: at.jti, lastAccessExp: at.expiresAt, lastUsedAt: now });
   const { idleMs } = refreshSettings(app, deps.config);
-  await stores.refresh.extendToken(hash, refreshExpiry(now, idleMs, family.absoluteExpiresAt));
-  await receipt(stores, family, now);
+  // Both writes in one transaction (the one already open, inside the second pass). The touch is
+  // guarded on the family being active still: the first pass read it outside any transaction.
+  const used = await stores.transaction(async (tx) => {
+    if (!(await tx.refresh.touch(family.id, { lastAccessJti: at.jti, lastAccessExp: at.expiresAt, lastUsedAt: now }))) return false;
+    await tx.refresh.extendToken(hash, refreshExpiry(now, idleMs, family.absoluteExpiresAt));
+    await receipt(tx, family, now);
+    return true;
+  });
+  if (!used) return fail();
   return { ok: { access_token: at.token, token_type: 'Bearer', expires_in: at.expiresIn, scope: scopes.join(' ') } };
 }
 

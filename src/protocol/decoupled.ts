@@ -250,8 +250,7 @@ export async function listDecoupledRequests(
   if (q.order !== undefined && q.order !== 'oldest' && q.order !== 'newest') throw invalid('order', 'must be oldest or newest');
   const status = q.status === 'decided' ? undefined : (q.status as DecoupledStatus | undefined);
   const filter: Parameters<Stores['decoupled']['list']>[1] = {
-    status,
-    statuses: q.status === 'decided' ? DECIDED_STATUSES : undefined,
+    statuses: q.status === 'decided' ? DECIDED_STATUSES : status ? [status] : undefined,
     applicationId: q.application_id,
     liveAt: status === 'pending' ? now : undefined,
     newestFirst: q.order === 'newest',

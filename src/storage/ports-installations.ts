@@ -57,8 +57,8 @@ export interface RefreshStore {
    * SQLite the root's group commit waits for the connection the transaction holds.
    */
   rotate(rotation: Rotation): Promise<boolean>;
-  /** Records a use without rotating (reuse policy): the access token issued and the time. */
-  touch(familyId: string, set: { lastAccessJti: string; lastAccessExp: number; lastUsedAt: number }): Promise<void>;
+  /** Records a use without rotating (reuse policy): the access token issued and the time; false (nothing written) when the family is no longer active. */
+  touch(familyId: string, set: { lastAccessJti: string; lastAccessExp: number; lastUsedAt: number }): Promise<boolean>;
   /** Slides a token's idle expiry (reuse policy). */
   extendToken(hash: string, expiresAt: number | null): Promise<void>;
   /** Revokes families (all of an installation, or one); returns the revoked families as they were. */

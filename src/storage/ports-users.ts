@@ -73,7 +73,6 @@ export interface DecoupledRequestStore {
   list(
     page: PageRequest,
     filter: {
-      status?: DecoupledStatus | undefined;
       statuses?: readonly DecoupledStatus[] | undefined;
       userId?: string | undefined;
       organizationIds?: readonly string[] | undefined;

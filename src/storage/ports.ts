@@ -67,7 +67,7 @@ export interface ApplicationStore {
   /** `organizationIds`: only applications of these organizations (a member's own; empty = none). */
   list(
     page: PageRequest,
-    filter?: { organizationId?: string | undefined; organizationIds?: readonly string[] | undefined; type?: string | undefined; types?: readonly string[] | undefined },
+    filter?: { organizationId?: string | undefined; organizationIds?: readonly string[] | undefined; types?: readonly string[] | undefined },
   ): Promise<Page<Application>>;
   update(id: string, patch: ApplicationPatch): Promise<Application | null>;
   delete(id: string): Promise<boolean>;

@@ -208,6 +208,16 @@ describe.each(DIALECTS)('RefreshStore.rotate on %s', (dialect) => {
       await expectUnchanged(family, spentToken, again.next.hash);
     });
 
+    it('touch (the reuse policy\'s write) records the use on an active family, and on a revoked one writes nothing', async () => {
+      const live = await seed(2);
+      const use = { lastAccessJti: uid('jti'), lastAccessExp: T + 60 * MIN, lastUsedAt: T + MIN };
+      expect(await stores.refresh.touch(live.family.id, use)).toBe(true);
+      expect(await stores.refresh.getFamily(live.family.id)).toEqual({ ...live.family, lastAccessJti: use.lastAccessJti, lastAccessExp: use.lastAccessExp, lastUsedAt: use.lastUsedAt });
+      const revoked = await seed(2, 'revoked');
+      expect(await stores.refresh.touch(revoked.family.id, use)).toBe(false);
+      expect(await stores.refresh.getFamily(revoked.family.id)).toEqual(revoked.family);
+    });
+
     it('on a revoked family: false, and nothing written', async () => {
       const { family, token } = await seed(3, 'revoked');
       const r = rotationOf(family, token);

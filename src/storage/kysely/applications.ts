@@ -86,7 +86,6 @@ export function applicationStore(db: Kysely<Database>): ApplicationStore {
       if (page.after) q = q.where('id', '>', page.after);
       if (filter.organizationId) q = q.where('organization_id', '=', filter.organizationId);
       if (filter.organizationIds) q = filter.organizationIds.length > 0 ? q.where('organization_id', 'in', [...filter.organizationIds]) : q.where(nothing());
-      if (filter.type) q = q.where('type', '=', filter.type);
       if (filter.types) q = filter.types.length > 0 ? q.where('type', 'in', [...filter.types]) : q.where(nothing());
       return toPage((await q.execute()).map(rowToApp), page, (a) => a.id);
     },

@@ -122,7 +122,6 @@ export function decoupledRequestStore(db: Kysely<Database>): DecoupledRequestSto
       // Ids are time-ordered (newId), so ordering by id is ordering by creation.
       let q = db.selectFrom('decoupled_requests').selectAll().orderBy('id', filter.newestFirst ? 'desc' : 'asc').limit(page.limit + 1);
       if (page.after) q = q.where('id', filter.newestFirst ? '<' : '>', page.after);
-      if (filter.status) q = q.where('status', '=', filter.status);
       if (filter.statuses) q = q.where('status', 'in', [...filter.statuses]);
       if (filter.applicationId) q = q.where('application_id', '=', filter.applicationId);
       if (filter.liveAt !== undefined) q = q.where('expires_at', '>', filter.liveAt);

@@ -4,7 +4,7 @@ import type { Database } from '../schema.js';
 import type { Dialect } from '../db.js';
 import { webhookStore } from './webhooks.js';
 import { installationStore, refreshStore, revocationStore } from './installations.js';
-import { rotator, sqliteGroupRotator } from './rotation.js';
+import { rotator } from './rotation.js';
 import type SqliteDatabase from 'better-sqlite3';
 import type { Stores } from '../ports.js';
 import { organizationStore } from './organizations.js';
@@ -20,12 +20,11 @@ import { purgeStore } from './purge.js';
  * `sqlite`, the native handle behind `db` on SQLite, lets refresh rotations be group-committed.
  */
 export function createStores(db: Kysely<Database>, dialect: Dialect, inTransaction = false, sqlite?: SqliteDatabase.Database): Stores {
-  const group = dialect === 'sqlite' && !inTransaction && sqlite ? sqliteGroupRotator(db, sqlite) : undefined;
   const stores: Stores = {
     dialect,
     webhooks: webhookStore(db, dialect),
     installations: installationStore(db),
-    refresh: refreshStore(db, dialect, rotator(db, dialect, inTransaction, group)),
+    refresh: refreshStore(db, dialect, rotator(db, dialect, inTransaction, sqlite)),
     revocations: revocationStore(db),
     organizations: organizationStore(db),
     scopes: scopeStore(db),

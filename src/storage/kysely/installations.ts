@@ -193,11 +193,13 @@ export function refreshStore(db: Kysely<Database>, dialect: Dialect, rotate: Rot
     },
     rotate,
     async touch(familyId, set) {
-      await db
+      const res = await db
         .updateTable('refresh_families')
         .set({ last_access_jti: set.lastAccessJti, last_access_exp: set.lastAccessExp, last_used_at: set.lastUsedAt })
         .where('id', '=', familyId)
-        .execute();
+        .where('status', '=', 'active')
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) === 1;
     },
     async extendToken(hash, expiresAt) {
       await db.updateTable('refresh_tokens').set({ expires_at: expiresAt }).where('hash', '=', hash).execute();

@@ -61,19 +61,13 @@ const INSERT_NEXT = `insert into refresh_tokens (hash, family_id, generation, cr
   values (?, ?, ?, ?, ?, null, null, null)`;
 
 /*
- * PostgreSQL: the three writes as one statement of data-modifying CTEs, so a rotation is one round
- * trip and one implicit transaction. Every write after the compare-and-swap selects from `adv`, so
- * when the CAS matches nothing (a concurrent rotation won), nothing is written at all.
+ * PostgreSQL: the same three writes as one statement of data-modifying CTEs, so a rotation is one
+ * round trip and one implicit transaction. The spend and the insert select from `adv`, so when the
+ * CAS matches nothing (a concurrent rotation won), nothing is written at all. The casts are needed
+ * only where a parameter is a select-list value, whose type PostgreSQL cannot infer from a column.
  */
-const ROTATE_PG = numbered(`with adv as (
-    update refresh_families set generation = generation + 1, last_access_jti = ?, last_access_exp = ?::bigint, last_used_at = ?::bigint
-    where id = ? and generation = ?::integer and status = 'active'
-    and exists (select 1 from refresh_tokens t where t.hash = ? and t.family_id = refresh_families.id and t.generation = refresh_families.generation and t.spent_at is null)
-    returning id),
-  spent as (
-    update refresh_tokens set spent_at = ?::bigint, successor_sealed = ?, successor_until = ?::bigint
-    where hash = ? and spent_at is null and exists (select 1 from adv)
-    returning hash),
+const ROTATE_PG = numbered(`with adv as (${ADVANCE} returning id),
+  spent as (${SPEND} and exists (select 1 from adv) returning hash),
   nxt as (
     insert into refresh_tokens (hash, family_id, generation, created_at, expires_at, spent_at, successor_sealed, successor_until)
     select ?::text, ?::text, ?::integer, ?::bigint, ?::bigint, null, null, null from adv
@@ -109,12 +103,13 @@ export type RotateFn = (r: Rotation) => Promise<boolean>;
 /**
  * RefreshStore.rotate. Inside a transaction (`inTransaction`: `db` is a transaction's) the statements
  * join it. Outside one: a single statement on PostgreSQL; on SQLite the group commit below when the
- * runtime has the native handle, otherwise a transaction of its own.
+ * native handle is given (the root stores of a runtime), otherwise a transaction of its own.
  */
-export function rotator(db: Kysely<Database>, dialect: Dialect, inTransaction: boolean, group: RotateFn | undefined): RotateFn {
+export function rotator(db: Kysely<Database>, dialect: Dialect, inTransaction: boolean, sqlite: SqliteDatabase.Database | undefined): RotateFn {
   if (dialect === 'postgres') return (r) => rotatePostgres(db, r);
   if (inTransaction) return (r) => rotateWith(db, r);
-  return group ?? ((r) => db.transaction().execute((trx) => rotateWith(trx, r)));
+  if (sqlite) return sqliteGroupRotator(db, sqlite);
+  return (r) => db.transaction().execute((trx) => rotateWith(trx, r));
 }
 
 interface Pending {
