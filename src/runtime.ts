@@ -85,7 +85,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       const pending = await pendingMigrations(db.db, db.dialect);
       if (pending.length > 0) throw new MigrationError(`the database schema is outdated (pending: ${pending.join(', ')}); run \`grantry migrate\``);
     }
-    const stores = createStores(db.db, db.dialect, false, db.sqlite);
+    const stores = createStores(db.db, db.dialect, false, db);
     const box = new SecretBox(options.masterKey);
     let pepper: Buffer;
     try {

@@ -12,8 +12,10 @@ export interface Db {
   dialect: Dialect;
   /** The URL it was opened with (a PostgreSQL listener opens its own connection to it). */
   url: string;
-  /** The native handle on SQLite (one embedded connection, the one Kysely uses), for the group commit of rotations. */
+  /** The native handle on SQLite (one embedded connection, the one Kysely uses), for the refresh hot path. */
   sqlite?: SqliteDatabase.Database;
+  /** The pool behind Kysely on PostgreSQL, for the refresh hot path's named statements. */
+  pgPool?: pg.Pool;
   /** Pool statistics for /metrics (PostgreSQL only; SQLite has one embedded connection). */
   poolStats(): { total: number; idle: number; waiting: number } | null;
   close(): Promise<void>;
@@ -87,6 +89,7 @@ function openPostgres(url: string, max: number): Db {
     db,
     dialect: 'postgres',
     url,
+    pgPool: pool,
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => db.destroy(),
   };

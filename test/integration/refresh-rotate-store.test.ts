@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, createTestDatabase, skipDialect, type TestDatabase } from '../helpers/db.js';
 import type { Db } from '../../src/storage/db.js';
@@ -16,8 +16,9 @@ const DAY = 86_400_000;
 
 /**
  * RefreshStore.rotate at the store level (src/storage/kysely/rotation.ts), on each of its three
- * implementations: the one statement of CTEs on PostgreSQL, the group commit of the native handle on
- * SQLite (and its fallback, a Kysely transaction per rotation), and the executor inside a transaction.
+ * implementations: the one statement of CTEs on PostgreSQL (named on the pool, or unnamed through
+ * Kysely), the group commit of the native handle on SQLite (and its fallback, a Kysely transaction per
+ * rotation), and the executor inside a transaction; and the lookup, native or through Kysely.
  * Families here are a person's (installation_id null), so no installation is needed behind them.
  */
 describe.each(DIALECTS)('RefreshStore.rotate on %s', (dialect) => {
@@ -32,8 +33,9 @@ describe.each(DIALECTS)('RefreshStore.rotate on %s', (dialect) => {
       database = await createTestDatabase(dialect);
       db = database.open();
       await migrateToLatest(db.db, db.dialect);
-      // The root stores as the runtime makes them: with the native handle on SQLite (group commit).
-      stores = createStores(db.db, db.dialect, false, db.sqlite);
+      // The root stores as the runtime makes them: with the native handles (SQLite's group commit and
+      // synchronous lookup, PostgreSQL's named statements).
+      stores = createStores(db.db, db.dialect, false, db);
       kyselyOf.set(stores, db.db);
       if (dialect === 'sqlite') expect(db.sqlite).toBeDefined();
     });
@@ -265,6 +267,83 @@ describe.each(DIALECTS)('RefreshStore.rotate on %s', (dialect) => {
       const r = rotationOf(family, token);
       expect(await stores.transaction((tx) => tx.refresh.rotate(r))).toBe(true);
       await expectRotated(family, token, r);
+    });
+
+    describe('lookup, and the stores without native handles', () => {
+      let plain: Stores;
+      beforeAll(() => {
+        // Kysely for every statement: unnamed on PostgreSQL, a transaction per rotation on SQLite.
+        plain = createStores(db.db, db.dialect);
+        kyselyOf.set(plain, db.db);
+      });
+
+      it('finds a token with its family the same way through the native handles and through Kysely', async () => {
+        const { family, token } = await seed(2);
+        const expected = { token, family, installation: null };
+        expect(await stores.refresh.lookup(token.hash)).toEqual(expected);
+        expect(await plain.refresh.lookup(token.hash)).toEqual(expected);
+        expect(await stores.refresh.lookup(uid('unknown'))).toBeNull();
+        expect(await plain.refresh.lookup(uid('unknown'))).toBeNull();
+      });
+
+      it('rotates without native handles, and each store reads what the other wrote', async () => {
+        const { family, token } = await seed(4, 'active', plain);
+        const r = rotationOf(family, token);
+        expect(await plain.refresh.rotate(r)).toBe(true);
+        await expectRotated(family, token, r, stores);
+        expect(await plain.refresh.rotate(rotationOf(family, token))).toBe(false);
+        const next = (await stores.refresh.getToken(r.next.hash))!;
+        const second = rotationOf({ ...family, generation: family.generation + 1 }, next);
+        expect(await stores.refresh.rotate(second)).toBe(true);
+        expect((await plain.refresh.lookup(second.next.hash))?.family.generation).toBe(family.generation + 2);
+      });
+
+      it('never sees the rows of a transaction still open, and finds nothing once it rolls back', async () => {
+        const family = familyAt(uid('rfam'), 0);
+        const token = tokenOf(uid('hash'), family.id, 0);
+        let written!: () => void;
+        const wrote = new Promise<void>((resolve) => (written = resolve));
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        const tx = stores
+          .transaction(async (t) => {
+            await t.refresh.createFamily(family);
+            await t.refresh.insertToken(token);
+            written();
+            await gate;
+            throw new Error('roll back');
+          })
+          .catch((err: Error) => err.message);
+        await wrote;
+        let settled = false;
+        const seen = stores.refresh.lookup(token.hash).finally(() => (settled = true));
+        for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+        // SQLite has one connection, held by the open transaction: the read waits for it (a read on the
+        // native handle now would see the uncommitted rows). PostgreSQL reads on another connection.
+        if (dialect === 'sqlite') expect(settled).toBe(false);
+        else expect(await seen).toBeNull();
+        release();
+        expect(await tx).toBe('roll back');
+        expect(await seen).toBeNull();
+        expect(await stores.refresh.lookup(token.hash)).toBeNull();
+      });
+
+      it.skipIf(dialect !== 'postgres')('keeps working on every pooled connection after a migration adds a column to the families', async () => {
+        const { family, token } = await seed(1);
+        const expected = { token, family, installation: null };
+        // Concurrent lookups prepare the named statement on several of the pool's connections.
+        const many = () => Promise.all(Array.from({ length: 12 }, () => stores.refresh.lookup(token.hash)));
+        expect(await many()).toEqual(Array(12).fill(expected));
+        await sql`alter table refresh_families add column grantry_test_extra text`.execute(db.db);
+        try {
+          expect(await many()).toEqual(Array(12).fill(expected));
+          const r = rotationOf(family, token);
+          expect(await stores.refresh.rotate(r)).toBe(true);
+          await expectRotated(family, token, r);
+        } finally {
+          await sql`alter table refresh_families drop column grantry_test_extra`.execute(db.db);
+        }
+      });
     });
 
     describe.skipIf(dialect !== 'sqlite')('SQLite group commit', () => {

@@ -4,8 +4,7 @@ import type { Database } from '../schema.js';
 import type { Dialect } from '../db.js';
 import { webhookStore } from './webhooks.js';
 import { installationStore, refreshStore, revocationStore } from './installations.js';
-import { rotator } from './rotation.js';
-import type SqliteDatabase from 'better-sqlite3';
+import { lookup, rotator, type NativeHandles } from './rotation.js';
 import type { Stores } from '../ports.js';
 import { organizationStore } from './organizations.js';
 import { scopeStore } from './scopes.js';
@@ -17,14 +16,15 @@ import { purgeStore } from './purge.js';
 
 /**
  * One implementation of every port, dialect-agnostic. Inside a transaction, nested calls reuse it.
- * `sqlite`, the native handle behind `db` on SQLite, lets refresh rotations be group-committed.
+ * `native`, the handles behind a runtime's `db` (SQLite's connection, PostgreSQL's pool), gives the
+ * refresh hot path its direct statements (storage/kysely/rotation.ts).
  */
-export function createStores(db: Kysely<Database>, dialect: Dialect, inTransaction = false, sqlite?: SqliteDatabase.Database): Stores {
+export function createStores(db: Kysely<Database>, dialect: Dialect, inTransaction = false, native?: NativeHandles): Stores {
   const stores: Stores = {
     dialect,
     webhooks: webhookStore(db, dialect),
     installations: installationStore(db),
-    refresh: refreshStore(db, dialect, rotator(db, dialect, inTransaction, sqlite)),
+    refresh: refreshStore(db, { lookup: lookup(db, dialect, inTransaction, native), rotate: rotator(db, dialect, inTransaction, native) }),
     revocations: revocationStore(db),
     organizations: organizationStore(db),
     scopes: scopeStore(db),

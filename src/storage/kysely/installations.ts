@@ -3,8 +3,7 @@ import type { Installation, RefreshFamily, RefreshTokenRecord } from '../../doma
 import type { Database, InstallationsTable, RefreshFamiliesTable, RefreshTokensTable } from '../schema.js';
 import type { InstallationStore, RefreshStore, RevocationStore } from '../ports-installations.js';
 import { nothing, toPage } from './page.js';
-import { lookupRow, type RotateFn } from './rotation.js';
-import type { Dialect } from '../db.js';
+import type { LookupFn, RotateFn } from './rotation.js';
 
 const rowToInstallation = (r: Selectable<InstallationsTable>): Installation => ({
   id: r.id,
@@ -120,7 +119,7 @@ export function installationStore(db: Kysely<Database>): InstallationStore {
   };
 }
 
-export function refreshStore(db: Kysely<Database>, dialect: Dialect, rotate: RotateFn): RefreshStore {
+export function refreshStore(db: Kysely<Database>, hot: { lookup: LookupFn; rotate: RotateFn }): RefreshStore {
   return {
     async createFamily(f) {
       await db
@@ -169,7 +168,7 @@ export function refreshStore(db: Kysely<Database>, dialect: Dialect, rotate: Rot
         .execute();
     },
     async lookup(hash) {
-      const row = await lookupRow(db, dialect, hash);
+      const row = await hot.lookup(hash);
       if (!row) return null;
       return {
         token: {
@@ -191,7 +190,7 @@ export function refreshStore(db: Kysely<Database>, dialect: Dialect, rotate: Rot
       const row = await db.selectFrom('refresh_tokens').selectAll().where('hash', '=', hash).executeTakeFirst();
       return row ? rowToToken(row) : null;
     },
-    rotate,
+    rotate: hot.rotate,
     async touch(familyId, set) {
       const res = await db
         .updateTable('refresh_families')
