@@ -49,6 +49,32 @@ export async function prepareClientCredentials({ alg, cpu = null, logFile, worke
  * (null = unpinned). With `workers` > 1 the server CPU is the primary plus its workers. Returns {runs, summary,
  * check, workers}.
  */
+const SIGN_FLOOR = path.join(path.dirname(new URL(import.meta.url).pathname), 'sign-floor.mjs');
+
+/**
+ * The ceiling of a token endpoint, measured like Grantry: bench/sign-floor.mjs (the Fastify floor plus one JWT
+ * signature per request, nothing else) on `serverCpu`, the same client_credentials body, autocannon on `loadCpu`.
+ */
+export async function benchSignFloor({ alg, serverCpu = null, loadCpu = null, connections, duration, warmup, repeat, out }) {
+  const label = `floor+signature ${alg}`;
+  const port = await lib.freePort();
+  const logFile = path.join(out, `sign-floor-${alg}.log`);
+  const fd = fs.openSync(logFile, 'a');
+  const [cmd, ...pre] = [...lib.pinPrefix(serverCpu), process.execPath];
+  const child = lib.spawnTracked(cmd, [...pre, SIGN_FLOOR], { env: { ...process.env, ALG: alg, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', fd, fd] });
+  fs.closeSync(fd);
+  try {
+    await lib.waitReady(`http://127.0.0.1:${port}/health`, child);
+    lib.log(`${label}: pid ${child.pid} at http://127.0.0.1:${port}`);
+    return await lib.measure(
+      { url: `http://127.0.0.1:${port}/oauth/token`, connections, duration, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: CC_BODY, cpu: loadCpu, serverPid: child.pid, serverCpu },
+      { warmup, repeat, label, rawPrefix: path.join(out, 'raw', `sign-floor-${alg}`), server: child },
+    );
+  } finally {
+    await lib.stopChild(child);
+  }
+}
+
 export async function benchClientCredentials({ alg, serverCpu = null, loadCpu = null, connections, duration, warmup, repeat, out, workers = 1, tag = alg }) {
   const label = `grantry ${tag}`;
   const p = await prepareClientCredentials({ alg, cpu: serverCpu, logFile: path.join(out, `grantry-${tag}.log`), workers, label });

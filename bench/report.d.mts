@@ -16,6 +16,7 @@ export interface BenchResults {
   settings?: { quick?: boolean; connections?: number; chains?: number; duration?: number; repeat?: number; warmup?: number; peer_targets?: string[]; [k: string]: unknown };
   machine?: { date_utc?: string; cpu?: string; node?: string; [k: string]: unknown };
   sign_limit?: Partial<Record<'RS256' | 'ES256', number>> | null;
+  sign_floor?: Partial<Record<'RS256' | 'ES256', WithSummary>>;
   peers?: { http?: Record<string, WithSummary>; refresh?: Record<string, WithSummary> };
   cc?: Partial<Record<'RS256' | 'ES256', WithSummary>>;
   rotation?: Partial<Record<'sqlite-RS256' | 'postgres-RS256' | 'sqlite-ES256', WithSummary>>;

@@ -4,6 +4,7 @@
 //
 // Results shape (what run.mjs collects; every part may be missing when it was skipped or failed):
 //   sign_limit: { RS256, ES256 }                                  node:crypto sync signatures/s on one core
+//   sign_floor: { RS256: { summary }, ES256: { summary } }        sign-floor.mjs (Fastify floor + one signature), pinned
 //   peers: { http: { <target>: { summary } }, refresh: { <target>: { summary } } }    run-peers.sh medians
 //   cc: { RS256: { summary }, ES256: { summary } }                Grantry client_credentials, 1 worker, pinned
 //   rotation: { 'sqlite-RS256' | 'postgres-RS256' | 'sqlite-ES256': { summary } }      Grantry rotation, pinned
@@ -117,6 +118,13 @@ function cpuNotes(s, { pinned = true } = {}) {
 export function buildRows(results) {
   const rows = [];
   const sign = results.sign_limit ?? {};
+  const floor = results.sign_floor ?? {};
+  /** The row against floor+signature of `alg`, when it was measured: what Grantry's own work costs. */
+  const floorRow = (part, alg, s, unit) =>
+    floor[alg] && row({
+      part, figure: `vs floor + signature ${alg} (the ceiling)`, value: s.rps, unit, anchorName: `floor+sign ${alg}`, anchorValue: floor[alg].summary.rps,
+      summary: s, notes: [badCount(floor[alg].summary) ? `floor+signature non-2xx ${fmtBad(floor[alg].summary)}` : null],
+    });
   const peersHttp = results.peers?.http ?? {};
   const peersRot = results.peers?.refresh ?? {};
   const c = results.settings?.connections ?? 50;
@@ -134,6 +142,8 @@ export function buildRows(results) {
       target: alg === 'RS256' ? TARGETS.ccRs256Sign : null, summary: s,
       notes: [perCpu !== null ? `per server CPU-s ${fmtRatio(perCpu)}` : null, ...cpuNotes(s)],
     }));
+    const ceiling = floorRow(part, alg, s, 'req/s');
+    if (ceiling) rows.push(ceiling);
     for (const peer of ['oidc-provider', 'node-oauth2-server', 'floor-form']) {
       const target = alg === 'RS256' && peer === 'oidc-provider' ? TARGETS.ccRs256Oidc : null;
       // a row with a target is always shown (n/a without the peer); the others only when the peer was run
@@ -170,6 +180,8 @@ export function buildRows(results) {
         Number.isFinite(s.extra_cores) ? `PostgreSQL backends ${s.extra_cores.toFixed(2)} cores` : null,
         s.dead_chains ? `dead chains ${s.dead_chains}` : null],
     }));
+    const ceiling = floorRow(part, alg, s, 'rotations/s');
+    if (ceiling) rows.push(ceiling);
     for (const peer of ['oidc-provider', 'node-oauth2-server']) {
       const target = peer === 'node-oauth2-server' ? n2Target : null;
       if (!target && !(peer in peersRot) && !results.settings?.peer_targets?.includes(peer)) continue;
@@ -267,6 +279,8 @@ export function renderReport(results, rows = buildRows(results)) {
   );
   const sign = results.sign_limit;
   if (sign && Object.keys(sign).length) lines.push(`Signing limit (sign-limit.mjs, node:crypto sync, CPU 0, median): ${Object.entries(sign).map(([a, v]) => `${a} ${fmtInt(v)}/s`).join(', ')}.`);
+  const floor = Object.entries(results.sign_floor ?? {});
+  if (floor.length) lines.push(`Floor + signature (sign-floor.mjs: the Fastify floor plus one signature per request, pinned as Grantry): ${floor.map(([a, v]) => `${a} ${fmtInt(v.summary.rps)} req/s`).join(', ')}${sign ? ` (${floor.map(([a, v]) => `${a} ${fmtRatio(ratioOf(v.summary.rps, sign[a]))} of the signing limit`).join(', ')})` : ''}.`);
   const ph = results.peers?.http ?? {}, pr = results.peers?.refresh ?? {};
   const peerBits = [
     ...Object.entries(ph).map(([k, v]) => `${PEER_LABELS[k] ?? k} ${fmtInt(v.summary.rps)} req/s`),

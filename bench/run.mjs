@@ -4,7 +4,8 @@
 //
 //   parts (all by default, in this order):
 //     sign      sign-limit.mjs (peers folder): node:crypto sync signatures/s, RS256 and ES256, on CPU 0
-//     cc        Grantry client_credentials RS256 and ES256: server on CPU 0, autocannon on CPU 1, c=50
+//     cc        Grantry client_credentials RS256 and ES256: server on CPU 0, autocannon on CPU 1, c=50; before each,
+//               the ceiling: sign-floor.mjs (the Fastify floor plus one signature per request), measured alike
 //     rotation  Grantry refresh rotation, 50 chains each using its newest token: RS256 SQLite, RS256 PostgreSQL,
 //               ES256 SQLite (pinned as cc)
 //     peers     run-peers.sh: Fastify floor, oidc-provider, node-oauth2-server — client_credentials (autocannon)
@@ -22,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as lib from './lib.mjs';
-import { benchClientCredentials } from './cc.mjs';
+import { benchClientCredentials, benchSignFloor } from './cc.mjs';
 import { benchRotation, DEFAULT_PG_URL, checkPgUrl, pgClient } from './rotation.mjs';
 import { benchMemory } from './memory.mjs';
 import { buildRows, renderReport, tally } from './report.mjs';
@@ -106,6 +107,7 @@ const results = {
   },
   machine: lib.machineNotes(),
   sign_limit: null,
+  sign_floor: {},
   peers: { http: {}, refresh: {} },
   cc: {},
   rotation: {},
@@ -153,6 +155,9 @@ async function main() {
 
   await part('cc', async () => {
     for (const alg of CC_ALGS) {
+      const common = { alg, serverCpu: SERVER_CPU, loadCpu: LOAD_CPU, connections: CONNECTIONS, duration: DURATION, warmup: WARMUP, repeat: REPEAT, out: OUT };
+      results.sign_floor[alg] = await benchSignFloor(common);
+      save();
       results.cc[alg] = await benchClientCredentials({ alg, serverCpu: SERVER_CPU, loadCpu: LOAD_CPU, connections: CONNECTIONS, duration: DURATION, warmup: WARMUP, repeat: REPEAT, out: OUT, tag: `cc-${alg}` });
       save();
     }

@@ -16,6 +16,7 @@ function fullRun(): BenchResults {
     settings: { connections: 50, chains: 50, duration: 10, repeat: 3, warmup: 3, peer_targets: ['floor-form', 'oidc-provider', 'node-oauth2-server'] },
     machine: { date_utc: '2026-01-01T00:00:00.000Z', cpu: 'test cpu x 2', node: 'v20' },
     sign_limit: { RS256: 2000, ES256: 20000 },
+    sign_floor: { RS256: s(1900), ES256: s(12000) },
     peers: {
       http: { 'floor-form': s(20000), 'oidc-provider': s(1200), 'node-oauth2-server': s(1500) },
       refresh: { 'oidc-provider': s(800), 'node-oauth2-server': s(1000) },
@@ -90,6 +91,13 @@ describe('buildRows', () => {
     expect(find(rows, /client_credentials RS256, 1 core/, /node-oauth2-server/).ratio).toBeCloseTo(1.2, 12);
     expect(find(rows, /client_credentials RS256, 1 core/, /Fastify floor/).ratio).toBeCloseTo(0.09, 12);
     expect(find(rows, /client_credentials ES256, 1 core/, /signing limit/).ratio).toBeCloseTo(0.4, 12);
+    // The ceiling (floor + one signature, same algorithm): a figure without a target.
+    const ccCeiling = find(rows, /client_credentials RS256, 1 core/, /floor \+ signature RS256/);
+    expect(ccCeiling.ratio).toBeCloseTo(1800 / 1900, 12);
+    expect(ccCeiling.verdict).toBeNull();
+    expect(find(rows, /client_credentials ES256, 1 core/, /floor \+ signature ES256/).ratio).toBeCloseTo(8000 / 12000, 12);
+    expect(find(rows, /rotation RS256 PostgreSQL/, /floor \+ signature RS256/).ratio).toBeCloseTo(1300 / 1900, 12);
+    expect(find(rows, /rotation ES256 SQLite/, /floor \+ signature ES256/).ratio).toBeCloseTo(4000 / 12000, 12);
     expect(find(rows, /client_credentials ES256, 1 core/, /^throughput/).verdict).toBe('pass');
     expect(find(rows, /client_credentials ES256, 1 core/, /p99/).verdict).toBe('pass');
 
@@ -142,6 +150,7 @@ describe('buildRows', () => {
   it('shows targets whose anchor is missing as n/a, and leaves out parts that were not run', () => {
     const r = fullRun();
     r.sign_limit = null;
+    delete r.sign_floor;
     r.peers = { http: {}, refresh: {} };
     r.settings!.peer_targets = [];
     delete r.workers;
@@ -151,6 +160,7 @@ describe('buildRows', () => {
     expect(find(rows, /client_credentials RS256, 1 core/, /oidc-provider/).verdict).toBe('n/a');
     expect(find(rows, /rotation RS256 PostgreSQL/, /node-oauth2-server rotation/).verdict).toBe('n/a');
     expect(rows.some((x) => /Fastify floor/.test(x.figure))).toBe(false); // no target, peer not run: no row
+    expect(rows.some((x) => /floor \+ signature/.test(x.figure))).toBe(false); // not measured: no row
     expect(rows.some((x) => /workers|memory/.test(x.part))).toBe(false);
     expect(find(rows, /client_credentials ES256, 1 core/, /^throughput/).verdict).toBe('pass'); // needs no anchor
     expect(tally(rows)).toEqual({ targets: 7, pass: 3, fail: 0, na: 4 });
@@ -176,6 +186,7 @@ describe('renderTable / renderReport', () => {
     expect(report.match(/^\| part \|/gm)).toHaveLength(1); // ONE table
     expect(report).toContain('Targets: 6 of 8 met, 2 not met.');
     expect(report).toContain('Signing limit (sign-limit.mjs, node:crypto sync, CPU 0, median): RS256 2,000/s, ES256 20,000/s.');
+    expect(report).toContain('Floor + signature (sign-floor.mjs: the Fastify floor plus one signature per request, pinned as Grantry): RS256 1,900 req/s, ES256 12,000 req/s (RS256 0.95× of the signing limit, ES256 0.60× of the signing limit).');
     expect(report).not.toContain('--quick');
   });
 
