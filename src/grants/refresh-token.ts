@@ -83,15 +83,17 @@ async function refresh(stores: Stores, deps: GrantDeps, app: Application, hash: 
   if (!inTx && needsReceipt(family)) return IN_TRANSACTION;
   const at = issueFamilyAccessToken(family, app, scopes, ttl, deps);
   const { idleMs } = refreshSettings(app, deps.config);
-  // Both writes in one transaction (the one already open, inside the second pass). The touch is
-  // guarded on the family being active still: the first pass read it outside any transaction.
-  const used = await stores.transaction(async (tx) => {
-    if (!(await tx.refresh.touch(family.id, { lastAccessJti: at.jti, lastAccessExp: at.expiresAt, lastUsedAt: now }))) return false;
-    await tx.refresh.extendToken(hash, refreshExpiry(now, idleMs, family.absoluteExpiresAt));
-    await receipt(tx, family, now);
-    return true;
+  // One atomic write (part of the transaction in the second pass), guarded on the family being active
+  // still: the first pass read it outside any transaction.
+  const used = await stores.refresh.use({
+    familyId: family.id,
+    hash,
+    at: now,
+    access: { jti: at.jti, expiresAt: at.expiresAt },
+    expiresAt: refreshExpiry(now, idleMs, family.absoluteExpiresAt),
   });
   if (!used) return fail();
+  if (inTx) await receipt(stores, family, now);
   return { ok: { access_token: at.token, token_type: 'Bearer', expires_in: at.expiresIn, scope: scopes.join(' ') } };
 }
 

@@ -39,6 +39,17 @@ export interface Rotation {
   next: { hash: string; expiresAt: number | null };
 }
 
+/** A use of a `reuse`-policy token: the family records the access token issued, the token's idle expiry slides. */
+export interface TokenUse {
+  familyId: string;
+  /** The presented token, which stays valid. */
+  hash: string;
+  at: number;
+  access: { jti: string; expiresAt: number };
+  /** The token's new expiry (never past the family's absolute cap). */
+  expiresAt: number | null;
+}
+
 export interface RefreshStore {
   createFamily(family: RefreshFamily): Promise<void>;
   getFamily(id: string): Promise<RefreshFamily | null>;
@@ -57,10 +68,13 @@ export interface RefreshStore {
    * SQLite the root's group commit waits for the connection the transaction holds.
    */
   rotate(rotation: Rotation): Promise<boolean>;
-  /** Records a use without rotating (reuse policy): the access token issued and the time; false (nothing written) when the family is no longer active. */
-  touch(familyId: string, set: { lastAccessJti: string; lastAccessExp: number; lastUsedAt: number }): Promise<boolean>;
-  /** Slides a token's idle expiry (reuse policy). */
-  extendToken(hash: string, expiresAt: number | null): Promise<void>;
+  /**
+   * One use of a `reuse`-policy token, all or nothing: the family records the access token issued and
+   * the time, and the token's idle expiry slides. False, with nothing written, when the family is no
+   * longer active (revoked since it was read). Atomic and committed when it resolves, like `rotate`,
+   * with the same rule about transactions.
+   */
+  use(use: TokenUse): Promise<boolean>;
   /** Revokes families (all of an installation, or one); returns the revoked families as they were. */
   revokeFamilies(filter: { installationId?: string; familyId?: string; exceptFamilyId?: string; credentialsVersion?: number }, at: number, reason: string): Promise<RefreshFamily[]>;
 }

@@ -7,7 +7,7 @@ import { createStores } from '../../src/storage/kysely/index.js';
 import { migrateToLatest } from '../../src/storage/migrations/index.js';
 import type { Stores } from '../../src/storage/ports.js';
 import type { Database } from '../../src/storage/schema.js';
-import type { Rotation } from '../../src/storage/ports-installations.js';
+import type { Rotation, TokenUse } from '../../src/storage/ports-installations.js';
 import type { RefreshFamily, RefreshTokenRecord } from '../../src/domain/installation.js';
 
 const T = 1_700_000_000_000;
@@ -210,14 +210,66 @@ describe.each(DIALECTS)('RefreshStore.rotate on %s', (dialect) => {
       await expectUnchanged(family, spentToken, again.next.hash);
     });
 
-    it('touch (the reuse policy\'s write) records the use on an active family, and on a revoked one writes nothing', async () => {
-      const live = await seed(2);
-      const use = { lastAccessJti: uid('jti'), lastAccessExp: T + 60 * MIN, lastUsedAt: T + MIN };
-      expect(await stores.refresh.touch(live.family.id, use)).toBe(true);
-      expect(await stores.refresh.getFamily(live.family.id)).toEqual({ ...live.family, lastAccessJti: use.lastAccessJti, lastAccessExp: use.lastAccessExp, lastUsedAt: use.lastUsedAt });
-      const revoked = await seed(2, 'revoked');
-      expect(await stores.refresh.touch(revoked.family.id, use)).toBe(false);
-      expect(await stores.refresh.getFamily(revoked.family.id)).toEqual(revoked.family);
+    const useOf = (family: RefreshFamily, token: RefreshTokenRecord, over: Partial<TokenUse> = {}): TokenUse => ({
+      familyId: family.id,
+      hash: token.hash,
+      at: T + MIN,
+      access: { jti: uid('jti'), expiresAt: T + 60 * MIN },
+      expiresAt: T + 45 * DAY,
+      ...over,
+    });
+    /** The exact writes of a use `u`: the family's last access token and time, the token's new expiry. */
+    async function expectUsed(family: RefreshFamily, token: RefreshTokenRecord, u: TokenUse, s: Stores = stores) {
+      expect(await s.refresh.getFamily(family.id)).toEqual({ ...family, lastAccessJti: u.access.jti, lastAccessExp: u.access.expiresAt, lastUsedAt: u.at });
+      expect(await s.refresh.getToken(token.hash)).toEqual({ ...token, expiresAt: u.expiresAt });
+      expect(await tokensOf(family.id, s)).toEqual([{ hash: token.hash, generation: token.generation }]);
+    }
+
+    describe('use (the reuse policy)', () => {
+      it('records the access token and the time on the family and slides the token\'s expiry, nothing else', async () => {
+        const { family, token } = await seed(2);
+        const u = useOf(family, token);
+        expect(await stores.refresh.use(u)).toBe(true);
+        await expectUsed(family, token, u);
+        // Used again: the latest use is what the family records. A null expiry is stored as null.
+        const again = useOf(family, token, { at: T + 2 * MIN, expiresAt: null });
+        expect(await stores.refresh.use(again)).toBe(true);
+        await expectUsed(family, token, again);
+      });
+
+      it('on a revoked family, or with a token that is not the family\'s: false, and nothing written', async () => {
+        const revoked = await seed(2, 'revoked');
+        expect(await stores.refresh.use(useOf(revoked.family, revoked.token))).toBe(false);
+        await expectUnchanged(revoked.family, revoked.token, uid('none'));
+        const a = await seed(2);
+        const b = await seed(2);
+        expect(await stores.refresh.use(useOf(a.family, b.token))).toBe(false);
+        await expectUnchanged(a.family, a.token, uid('none'));
+        await expectUnchanged(b.family, b.token, uid('none'));
+      });
+
+      it('of 20 concurrent uses of one token, each is written whole and the family records one of them', async () => {
+        const { family, token } = await seed(1);
+        const us = Array.from({ length: 20 }, (_, i) => useOf(family, token, { at: T + i, expiresAt: T + DAY + i }));
+        expect(await Promise.all(us.map((u) => stores.refresh.use(u)))).toEqual(Array(20).fill(true));
+        const f = (await stores.refresh.getFamily(family.id))!;
+        const last = us.find((u) => u.access.jti === f.lastAccessJti)!;
+        // The family's fields and the token's expiry come from the same use: never half of one and half of another.
+        await expectUsed(family, token, last);
+      });
+
+      it('inside a transaction that then fails: rolled back with it', async () => {
+        const { family, token } = await seed(2);
+        const u = useOf(family, token);
+        const err = await stores
+          .transaction(async (tx) => {
+            expect(await tx.refresh.use(u)).toBe(true);
+            throw new Error('roll back');
+          })
+          .catch((e: Error) => e.message);
+        expect(err).toBe('roll back');
+        await expectUnchanged(family, token, uid('none'));
+      });
     });
 
     it('on a revoked family: false, and nothing written', async () => {
@@ -296,6 +348,16 @@ describe.each(DIALECTS)('RefreshStore.rotate on %s', (dialect) => {
         const second = rotationOf({ ...family, generation: family.generation + 1 }, next);
         expect(await stores.refresh.rotate(second)).toBe(true);
         expect((await plain.refresh.lookup(second.next.hash))?.family.generation).toBe(family.generation + 2);
+      });
+
+      it('uses a reuse-policy token without native handles, and refuses a revoked family', async () => {
+        const { family, token } = await seed(2, 'active', plain);
+        const u = useOf(family, token);
+        expect(await plain.refresh.use(u)).toBe(true);
+        await expectUsed(family, token, u, stores);
+        const revoked = await seed(2, 'revoked', plain);
+        expect(await plain.refresh.use(useOf(revoked.family, revoked.token))).toBe(false);
+        await expectUnchanged(revoked.family, revoked.token, uid('none'), stores);
       });
 
       it('never sees the rows of a transaction still open, and finds nothing once it rolls back', async () => {
@@ -379,6 +441,24 @@ describe.each(DIALECTS)('RefreshStore.rotate on %s', (dialect) => {
           await expectRotated(family, token, rs[i]!);
           await expectRotated(family, token, rs[i]!, otherStores);
         }
+      });
+
+      it('writes rotations and uses requested in the same tick in one batch, each committed before its promise settles', async () => {
+        const rotating = await seed(2);
+        const reusing = await seed(2);
+        const r = rotationOf(rotating.family, rotating.token);
+        const u = useOf(reusing.family, reusing.token);
+        const committedJti = (id: string) => (other.sqlite!.prepare('select last_access_jti from refresh_families where id = ?').get(id) as { last_access_jti: string }).last_access_jti;
+        const seen: string[] = [];
+        const both = Promise.all([
+          stores.refresh.rotate(r).then((won) => (seen.push(`rotate ${committedGeneration(r.familyId)}`), won)),
+          stores.refresh.use(u).then((used) => (seen.push(`use ${committedJti(u.familyId) === u.access.jti}`), used)),
+        ]);
+        expect(committedJti(reusing.family.id)).toBe('jti_before');
+        expect(await both).toEqual([true, true]);
+        expect(seen).toEqual(['rotate 3', 'use true']);
+        await expectRotated(rotating.family, rotating.token, r, otherStores);
+        await expectUsed(reusing.family, reusing.token, u, otherStores);
       });
 
       it('isolates a failing rotation in its savepoint: it rejects, the others in its batch are committed', async () => {

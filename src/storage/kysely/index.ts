@@ -4,7 +4,7 @@ import type { Database } from '../schema.js';
 import type { Dialect } from '../db.js';
 import { webhookStore } from './webhooks.js';
 import { installationStore, refreshStore, revocationStore } from './installations.js';
-import { lookup, rotator, type NativeHandles } from './rotation.js';
+import { refreshHotPath, type NativeHandles } from './rotation.js';
 import type { Stores } from '../ports.js';
 import { organizationStore } from './organizations.js';
 import { scopeStore } from './scopes.js';
@@ -24,7 +24,7 @@ export function createStores(db: Kysely<Database>, dialect: Dialect, inTransacti
     dialect,
     webhooks: webhookStore(db, dialect),
     installations: installationStore(db),
-    refresh: refreshStore(db, { lookup: lookup(db, dialect, inTransaction, native), rotate: rotator(db, dialect, inTransaction, native) }),
+    refresh: refreshStore(db, refreshHotPath(db, dialect, inTransaction, native)),
     revocations: revocationStore(db),
     organizations: organizationStore(db),
     scopes: scopeStore(db),

@@ -3,7 +3,7 @@ import type { Installation, RefreshFamily, RefreshTokenRecord } from '../../doma
 import type { Database, InstallationsTable, RefreshFamiliesTable, RefreshTokensTable } from '../schema.js';
 import type { InstallationStore, RefreshStore, RevocationStore } from '../ports-installations.js';
 import { nothing, toPage } from './page.js';
-import type { LookupFn, RotateFn } from './rotation.js';
+import type { RefreshHotPath } from './rotation.js';
 
 const rowToInstallation = (r: Selectable<InstallationsTable>): Installation => ({
   id: r.id,
@@ -119,7 +119,7 @@ export function installationStore(db: Kysely<Database>): InstallationStore {
   };
 }
 
-export function refreshStore(db: Kysely<Database>, hot: { lookup: LookupFn; rotate: RotateFn }): RefreshStore {
+export function refreshStore(db: Kysely<Database>, hot: RefreshHotPath): RefreshStore {
   return {
     async createFamily(f) {
       await db
@@ -191,18 +191,7 @@ export function refreshStore(db: Kysely<Database>, hot: { lookup: LookupFn; rota
       return row ? rowToToken(row) : null;
     },
     rotate: hot.rotate,
-    async touch(familyId, set) {
-      const res = await db
-        .updateTable('refresh_families')
-        .set({ last_access_jti: set.lastAccessJti, last_access_exp: set.lastAccessExp, last_used_at: set.lastUsedAt })
-        .where('id', '=', familyId)
-        .where('status', '=', 'active')
-        .executeTakeFirst();
-      return Number(res.numUpdatedRows) === 1;
-    },
-    async extendToken(hash, expiresAt) {
-      await db.updateTable('refresh_tokens').set({ expires_at: expiresAt }).where('hash', '=', hash).execute();
-    },
+    use: hot.use,
     async revokeFamilies(filter, at, reason) {
       let q = db.selectFrom('refresh_families').selectAll().where('status', '=', 'active');
       if (filter.installationId) q = q.where('installation_id', '=', filter.installationId);

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type { Database, RefreshFamiliesTable } from '../schema.js';
 import type { Db, Dialect } from '../db.js';
-import type { Rotation } from '../ports-installations.js';
+import type { Rotation, TokenUse } from '../ports-installations.js';
 
 /*
  * The refresh hot path: the lookup and the rotation, in SQL written once per dialect instead of
@@ -66,7 +66,7 @@ export type NativeHandles = Pick<Db, 'sqlite' | 'pgPool'>;
  * and executes it. Behind a transaction-mode PgBouncer older than 1.21 named statements do not work
  * (docs/operations.md).
  */
-const PG_NAMED = { lookup: 'grantry_refresh_lookup', rotate: 'grantry_refresh_rotate' } as const;
+const PG_NAMED = { lookup: 'grantry_refresh_lookup', rotate: 'grantry_refresh_rotate', use: 'grantry_refresh_use' } as const;
 
 /**
  * A token with its family and installation, by the token's hash: one indexed query. Outside a
@@ -100,100 +100,143 @@ const SPEND = `update refresh_tokens set spent_at = ?, successor_sealed = ?, suc
 const INSERT_NEXT = `insert into refresh_tokens (hash, family_id, generation, created_at, expires_at, spent_at, successor_sealed, successor_until)
   values (?, ?, ?, ?, ?, null, null, null)`;
 
-/*
- * PostgreSQL: the same three writes as one statement of data-modifying CTEs, so a rotation is one
- * round trip and one implicit transaction. The spend and the insert select from `adv`, so when the
- * CAS matches nothing (a concurrent rotation won), nothing is written at all. The casts are needed
- * only where a parameter is a select-list value, whose type PostgreSQL cannot infer from a column.
+const TOUCH = `update refresh_families set last_access_jti = ?, last_access_exp = ?, last_used_at = ?
+  where id = ? and status = 'active'
+  and exists (select 1 from refresh_tokens t where t.hash = ? and t.family_id = refresh_families.id)`;
+const EXTEND = `update refresh_tokens set expires_at = ? where hash = ? and family_id = ?`;
+
+/**
+ * A write of the hot path, all or nothing. Its statements run in order and the first is the guard:
+ * when it changes no row, nothing else is written and the write answers false. On PostgreSQL the same
+ * writes are one statement of data-modifying CTEs, so a write is one round trip and one implicit
+ * transaction: every later CTE selects from the guard's, so when the guard matches nothing, nothing
+ * at all is written. (The casts are needed only where a parameter is a select-list value, whose type
+ * PostgreSQL cannot infer from a column.)
  */
-const ROTATE_PG = numbered(`with adv as (${ADVANCE} returning id),
-  spent as (${SPEND} and exists (select 1 from adv) returning hash),
-  nxt as (
-    insert into refresh_tokens (hash, family_id, generation, created_at, expires_at, spent_at, successor_sealed, successor_until)
-    select ?::text, ?::text, ?::integer, ?::bigint, ?::bigint, null, null, null from adv
-    returning hash)
-  select count(*) as advanced from adv`);
+interface AtomicWrite<T> {
+  statements: readonly string[];
+  /** The parameters of each statement; the PostgreSQL statement takes them all, in order. */
+  params(x: T): unknown[][];
+  pg: { name: string; text: string };
+}
 
-const params = (r: Rotation) => ({
-  advance: [r.access.jti, r.access.expiresAt, r.at, r.familyId, r.generation, r.spent.hash],
-  spend: [r.at, r.spent.successor?.sealed ?? null, r.spent.successor?.until ?? null, r.spent.hash],
-  next: [r.next.hash, r.familyId, r.generation + 1, r.at, r.next.expiresAt],
-});
+const ROTATION: AtomicWrite<Rotation> = {
+  statements: [ADVANCE, SPEND, INSERT_NEXT],
+  params: (r) => [
+    [r.access.jti, r.access.expiresAt, r.at, r.familyId, r.generation, r.spent.hash],
+    [r.at, r.spent.successor?.sealed ?? null, r.spent.successor?.until ?? null, r.spent.hash],
+    [r.next.hash, r.familyId, r.generation + 1, r.at, r.next.expiresAt],
+  ],
+  pg: {
+    name: PG_NAMED.rotate,
+    text: numbered(`with adv as (${ADVANCE} returning id),
+      spent as (${SPEND} and exists (select 1 from adv) returning hash),
+      nxt as (
+        insert into refresh_tokens (hash, family_id, generation, created_at, expires_at, spent_at, successor_sealed, successor_until)
+        select ?::text, ?::text, ?::integer, ?::bigint, ?::bigint, null, null, null from adv
+        returning hash)
+      select count(*) as done from adv`),
+  },
+};
 
-/** Writes one rotation through Kysely's executor (`q` is a transaction's). */
-async function rotateWith(q: Kysely<Database>, r: Rotation): Promise<boolean> {
-  const p = params(r);
-  const advanced = await q.executeQuery(CompiledQuery.raw(ADVANCE, p.advance));
-  // Nothing else is written when the CAS lost.
-  if (Number(advanced.numAffectedRows) !== 1) return false;
-  await q.executeQuery(CompiledQuery.raw(SPEND, p.spend));
-  await q.executeQuery(CompiledQuery.raw(INSERT_NEXT, p.next));
+const USE: AtomicWrite<TokenUse> = {
+  statements: [TOUCH, EXTEND],
+  params: (u) => [
+    [u.access.jti, u.access.expiresAt, u.at, u.familyId, u.hash],
+    [u.expiresAt, u.hash, u.familyId],
+  ],
+  pg: {
+    name: PG_NAMED.use,
+    text: numbered(`with used as (${TOUCH} returning id),
+      ext as (${EXTEND} and exists (select 1 from used) returning hash)
+      select count(*) as done from used`),
+  },
+};
+
+/** Runs a write's statements through Kysely's executor (`q` is a transaction's). */
+async function writeWith<T>(q: Kysely<Database>, w: AtomicWrite<T>, x: T): Promise<boolean> {
+  const params = w.params(x);
+  const guard = await q.executeQuery(CompiledQuery.raw(w.statements[0]!, params[0]!));
+  if (Number(guard.numAffectedRows) !== 1) return false;
+  for (let i = 1; i < w.statements.length; i++) await q.executeQuery(CompiledQuery.raw(w.statements[i]!, params[i]!));
   return true;
 }
 
-/** Writes one rotation on PostgreSQL: one statement, atomic by itself or part of `db`'s transaction. */
-async function rotatePostgres(db: Kysely<Database>, r: Rotation): Promise<boolean> {
-  const p = params(r);
-  const res = await db.executeQuery<{ advanced: number | string }>(CompiledQuery.raw(ROTATE_PG, [...p.advance, ...p.spend, ...p.next]));
-  return Number(res.rows[0]?.advanced) === 1;
-}
-
-/** The same statement, by name on the pool (outside a transaction: it is atomic by itself). */
-async function rotatePostgresNamed(pool: pg.Pool, r: Rotation): Promise<boolean> {
-  const p = params(r);
-  const res = await pool.query<{ advanced: number | string }>({ name: PG_NAMED.rotate, text: ROTATE_PG, values: [...p.advance, ...p.spend, ...p.next] });
-  return Number(res.rows[0]?.advanced) === 1;
+/** PostgreSQL's one statement: by name on the pool, or unnamed through Kysely (part of `db`'s transaction, if any). */
+async function writePostgres<T>(via: { pool: pg.Pool } | { db: Kysely<Database> }, w: AtomicWrite<T>, x: T): Promise<boolean> {
+  const values = w.params(x).flat();
+  const res =
+    'pool' in via
+      ? await via.pool.query<{ done: number | string }>({ name: w.pg.name, text: w.pg.text, values })
+      : await via.db.executeQuery<{ done: number | string }>(CompiledQuery.raw(w.pg.text, values));
+  return Number(res.rows[0]?.done) === 1;
 }
 
 export type RotateFn = (r: Rotation) => Promise<boolean>;
+export type UseFn = (u: TokenUse) => Promise<boolean>;
+export interface RefreshHotPath {
+  lookup: LookupFn;
+  rotate: RotateFn;
+  use: UseFn;
+}
 
 /**
- * RefreshStore.rotate. Inside a transaction (`inTransaction`: `db` is a transaction's) the statements
- * join it. Outside one: a single statement on PostgreSQL (by name when the pool is given); on SQLite
- * the group commit below when the native handle is given (the root stores of a runtime), otherwise a
- * transaction of its own.
+ * RefreshStore's lookup, rotate and use. Inside a transaction (`inTransaction`: `db` is a
+ * transaction's) the statements join it. Outside one: a single statement on PostgreSQL (by name when
+ * the pool is given); on SQLite the group commit below when the native handle is given (the root
+ * stores of a runtime), otherwise a transaction of its own.
  */
-export function rotator(db: Kysely<Database>, dialect: Dialect, inTransaction: boolean, native: NativeHandles = {}): RotateFn {
+export function refreshHotPath(db: Kysely<Database>, dialect: Dialect, inTransaction: boolean, native: NativeHandles = {}): RefreshHotPath {
+  const find = lookup(db, dialect, inTransaction, native);
   const { pgPool, sqlite } = native;
+  let write: <T>(w: AtomicWrite<T>, x: T) => Promise<boolean>;
   if (dialect === 'postgres') {
-    if (pgPool && !inTransaction) return (r) => rotatePostgresNamed(pgPool, r);
-    return (r) => rotatePostgres(db, r);
+    const via = pgPool && !inTransaction ? { pool: pgPool } : { db };
+    write = (w, x) => writePostgres(via, w, x);
+  } else if (inTransaction) {
+    write = (w, x) => writeWith(db, w, x);
+  } else if (sqlite) {
+    write = sqliteGroupCommit(db, sqlite);
+  } else {
+    write = (w, x) => db.transaction().execute((trx) => writeWith(trx, w, x));
   }
-  if (inTransaction) return (r) => rotateWith(db, r);
-  if (sqlite) return sqliteGroupRotator(db, sqlite);
-  return (r) => db.transaction().execute((trx) => rotateWith(trx, r));
+  return { lookup: find, rotate: (r) => write(ROTATION, r), use: (u) => write(USE, u) };
 }
 
 interface Pending {
-  rotation: Rotation;
-  resolve: (won: boolean) => void;
+  statements: SqliteDatabase.Statement[];
+  params: unknown[][];
+  resolve: (done: boolean) => void;
   reject: (err: unknown) => void;
 }
 
 /**
- * Group commit for SQLite. A commit is the biggest cost of a rotation on SQLite (writing the WAL
- * frames), and the database has one writer anyway; so the rotations requested during one turn of the
- * event loop are written in one IMMEDIATE transaction, each in its own savepoint, and every caller's
- * promise settles only after that transaction has committed: each rotation is still durable before
- * its response, and a rotation that fails (or loses its compare-and-swap) leaves the others intact.
- * The transaction holds Kysely's connection, so it never runs inside another request's transaction.
+ * Group commit for SQLite. A commit is the biggest cost of a refresh's writes on SQLite (writing the
+ * WAL frames), and the database has one writer anyway; so the rotations and uses requested during one
+ * turn of the event loop are written in one IMMEDIATE transaction, each in its own savepoint, and
+ * every caller's promise settles only after that transaction has committed: each write is still
+ * durable before its response, and one that fails (or loses its compare-and-swap) leaves the others
+ * intact. The transaction holds Kysely's connection, so it never runs inside another request's
+ * transaction. Statements are prepared once, on the native handle.
  */
-export function sqliteGroupRotator(db: Kysely<Database>, native: SqliteDatabase.Database): RotateFn {
-  const advance = native.prepare(ADVANCE);
-  const spend = native.prepare(SPEND);
-  const insertNext = native.prepare(INSERT_NEXT);
-  const one = native.transaction((r: Rotation): boolean => {
-    const p = params(r);
-    if (advance.run(...p.advance).changes !== 1) return false;
-    spend.run(...p.spend);
-    insertNext.run(...p.next);
+export function sqliteGroupCommit(db: Kysely<Database>, native: SqliteDatabase.Database): <T>(w: AtomicWrite<T>, x: T) => Promise<boolean> {
+  const prepared = new Map<AtomicWrite<never>, SqliteDatabase.Statement[]>();
+  const statementsOf = (w: AtomicWrite<never>) => {
+    let stmts = prepared.get(w);
+    if (!stmts) prepared.set(w, (stmts = w.statements.map((text) => native.prepare(text))));
+    return stmts;
+  };
+  const one = native.transaction((statements: SqliteDatabase.Statement[], params: unknown[][]): boolean => {
+    // The guard: nothing else is written when it changes no row.
+    if (statements[0]!.run(...params[0]!).changes !== 1) return false;
+    for (let i = 1; i < statements.length; i++) statements[i]!.run(...params[i]!);
     return true;
   });
-  const all = native.transaction((batch: Pending[]): Array<{ won: boolean } | { err: unknown }> =>
+  const all = native.transaction((batch: Pending[]): Array<{ done: boolean } | { err: unknown }> =>
     batch.map((pending) => {
       try {
         // Nested in `all`, `one` is a savepoint: its failure rolls back only its own writes.
-        return { won: one(pending.rotation) };
+        return { done: one(pending.statements, pending.params) };
       } catch (err) {
         // SQLITE_FULL, IOERR and BUSY can roll the whole transaction back: then nothing of the batch
         // stands, and every caller gets the error.
@@ -208,14 +251,14 @@ export function sqliteGroupRotator(db: Kysely<Database>, native: SqliteDatabase.
     queue = [];
     try {
       const results = await db.connection().execute(async () => all.immediate(batch));
-      results.forEach((result, i) => ('won' in result ? batch[i]!.resolve(result.won) : batch[i]!.reject(result.err)));
+      results.forEach((result, i) => ('done' in result ? batch[i]!.resolve(result.done) : batch[i]!.reject(result.err)));
     } catch (err) {
       for (const pending of batch) pending.reject(err);
     }
   };
-  return (rotation) =>
+  return (w, x) =>
     new Promise<boolean>((resolve, reject) => {
       if (queue.length === 0) setImmediate(() => void flush());
-      queue.push({ rotation, resolve, reject });
+      queue.push({ statements: statementsOf(w as AtomicWrite<never>), params: w.params(x), resolve, reject });
     });
 }
