@@ -19,7 +19,7 @@ export interface BenchResults {
   sign_floor?: Partial<Record<'RS256' | 'ES256', WithSummary>>;
   peers?: { http?: Record<string, WithSummary>; refresh?: Record<string, WithSummary> };
   cc?: Partial<Record<'RS256' | 'ES256', WithSummary>>;
-  rotation?: Partial<Record<'sqlite-RS256' | 'postgres-RS256' | 'sqlite-ES256', WithSummary>>;
+  rotation?: Partial<Record<'sqlite-RS256' | 'postgres-RS256' | 'sqlite-ES256' | 'sqlite-ES256-reuse' | 'postgres-ES256-reuse', WithSummary>>;
   workers?: Partial<Record<'RS256' | 'ES256', { one?: WithSummary; two?: WithSummary }>>;
   memory?: MemoryResult | null;
   failures?: Record<string, string>;

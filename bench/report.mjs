@@ -7,7 +7,8 @@
 //   sign_floor: { RS256: { summary }, ES256: { summary } }        sign-floor.mjs (Fastify floor + one signature), pinned
 //   peers: { http: { <target>: { summary } }, refresh: { <target>: { summary } } }    run-peers.sh medians
 //   cc: { RS256: { summary }, ES256: { summary } }                Grantry client_credentials, 1 worker, pinned
-//   rotation: { 'sqlite-RS256' | 'postgres-RS256' | 'sqlite-ES256': { summary } }      Grantry rotation, pinned
+//   rotation: { 'sqlite-RS256' | 'postgres-RS256' | 'sqlite-ES256' | 'sqlite-ES256-reuse' | 'postgres-ES256-reuse':
+//               { summary } }                                  Grantry refresh (rotate policy, or reuse), pinned
 //   workers: { ES256 | RS256: { one: { summary }, two: { summary } } }               unpinned, --workers 1 vs 2
 //   memory: { alg, count, first, rss_first_kib, rss_final_kib, hwm_final_kib, non2xx, errors }
 // where a summary is lib.summarize()'s: rps, p50, p99, non2xx, errors, server_cores, req_per_server_cpu_s,
@@ -190,6 +191,18 @@ export function buildRows(results) {
         anchorValue: peersRot[peer]?.summary.rps, target, summary: s,
       }));
     }
+  }
+
+  // the reuse policy (the partner default): no target, reported next to the ceiling
+  for (const [key, store] of [['sqlite-ES256-reuse', 'SQLite'], ['postgres-ES256-reuse', 'PostgreSQL']]) {
+    const g = results.rotation?.[key];
+    if (!g) continue;
+    const s = g.summary;
+    const part = `refresh, reuse policy, ES256 ${store}, 1 core, ${chains} chains`;
+    rows.push(row({ part, figure: 'throughput', value: s.rps, unit: 'refreshes/s', summary: s,
+      notes: [`p99 ${fmtMs(s.p99)}`, ...cpuNotes(s), Number.isFinite(s.extra_cores) ? `PostgreSQL backends ${s.extra_cores.toFixed(2)} cores` : null] }));
+    const ceiling = floorRow(part, 'ES256', s, 'refreshes/s');
+    if (ceiling) rows.push(ceiling);
   }
 
   // --workers 2 vs 1, unpinned

@@ -1,5 +1,6 @@
 // bench/rotation.mjs — Grantry's refresh_token rotation load, shared by refresh-rotation.mjs, run.mjs and
-// profile.mjs: a server on SQLite or on a fresh PostgreSQL schema, a partner app with the `rotate` policy, a
+// profile.mjs: a server on SQLite or on a fresh PostgreSQL schema, a partner app with the `rotate` policy (or
+// `reuse`, the partner default: the token stays, each use slides its expiry and records the access token), a
 // webhook receiver that collects the refresh tokens from signed INSTALLATION.CREATE deliveries (the only way
 // Grantry hands them out), and refresh-load.mjs from the peers folder (CHAINS chains, each presenting its newest
 // token). Every round spends its chains' tokens, so each round gets fresh installations.
@@ -177,10 +178,15 @@ async function provision({ api, receiver, appId, label, file, chains }) {
 
 /**
  * Start Grantry for rotation on `db` ('sqlite' | 'postgres') with `alg`: receiver, server, CLI bootstrap (admin,
- * scope, partner org, third_party app with --refresh-policy rotate, webhook subscription), an admin token for the
+ * scope, partner org, third_party app with --refresh-policy `policy`, webhook subscription), an admin token for the
  * management API. Returns { server, tag, provision(label, file), loadOpts (for lib.refreshLoadRun), cleanup() }.
  */
-export async function prepareRotation({ db, alg, chains, cpu = null, loadCpu = null, logFile, pgUrl = DEFAULT_PG_URL, stamp, nodeArgs = [], tag = `${db}-${alg}` }) {
+export const POLICIES = ['rotate', 'reuse'];
+/** The results key and log tag of one configuration: `sqlite-RS256`, `postgres-ES256-reuse`. */
+export const rotationKey = (db, alg, policy = 'rotate') => `${db}-${alg}${policy === 'rotate' ? '' : `-${policy}`}`;
+
+export async function prepareRotation({ db, alg, chains, policy = 'rotate', cpu = null, loadCpu = null, logFile, pgUrl = DEFAULT_PG_URL, stamp, nodeArgs = [], tag = rotationKey(db, alg, policy) }) {
+  if (!POLICIES.includes(policy)) throw new Error(`unknown refresh policy ${policy}`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `grantry-bench-rr-${tag}-`));
   let pgSchema = null, probe = null, receiver = null, server = null;
   const cleanup = async () => {
@@ -207,8 +213,8 @@ export async function prepareRotation({ db, alg, chains, cpu = null, loadCpu = n
     await lib.grantryCli(server.env, ['scopes', 'add', ROTATION_SCOPE, '--description', 'Benchmark scope']);
     const partner = await lib.grantryCli(server.env, ['orgs', 'create', '--type', 'partner', '--name', 'Bench partner']);
     const app = await lib.grantryCli(server.env, ['apps', 'create', '--name', 'Bench partner app', '--type', 'third_party', '--org', partner.id,
-      '--scopes', ROTATION_SCOPE, '--refresh-policy', 'rotate']);
-    if (!app.client_id || !app.client_secret || app.refresh_policy !== 'rotate') throw new Error(`apps create: unexpected answer ${JSON.stringify(app).slice(0, 400)}`);
+      '--scopes', ROTATION_SCOPE, '--refresh-policy', policy]);
+    if (!app.client_id || !app.client_secret || app.refresh_policy !== policy) throw new Error(`apps create: unexpected answer ${JSON.stringify(app).slice(0, 400)}`);
     const sub = await lib.grantryCli(server.env, ['webhooks', 'add', app.id, '--url', receiver.url, '--events', EVENT]);
     if (!sub.secret?.startsWith('whsec_')) throw new Error(`webhooks add: unexpected answer ${JSON.stringify(sub).slice(0, 300)}`);
     receiver.state.secret = sub.secret;
@@ -246,9 +252,9 @@ function checkAlg(r, alg, tag) {
  * measured refresh-load runs of `duration` s, each on fresh installations. Returns the runs, their summary, the
  * warm-up, provisioning times and the receiver's counters.
  */
-export async function benchRotation({ db, alg, chains, duration, warmup, repeat, serverCpu = null, loadCpu = null, pgUrl = DEFAULT_PG_URL, out, stamp }) {
-  const tag = `${db}-${alg}`;
-  const p = await prepareRotation({ db, alg, chains, cpu: serverCpu, loadCpu, logFile: path.join(out, `grantry-${tag}.log`), pgUrl, stamp, tag });
+export async function benchRotation({ db, alg, chains, policy = 'rotate', duration, warmup, repeat, serverCpu = null, loadCpu = null, pgUrl = DEFAULT_PG_URL, out, stamp }) {
+  const tag = rotationKey(db, alg, policy);
+  const p = await prepareRotation({ db, alg, chains, policy, cpu: serverCpu, loadCpu, logFile: path.join(out, `grantry-${tag}.log`), pgUrl, stamp, tag });
   const { server } = p;
   try {
     const alive = (when) => {
@@ -280,7 +286,7 @@ export async function benchRotation({ db, alg, chains, duration, warmup, repeat,
       runs.push(r);
     }
     return {
-      db, alg, runs, summary: lib.summarize(runs), warmup: warm, provisioning, webhook_receiver: p.receiver.state.stats,
+      db, alg, policy, runs, summary: lib.summarize(runs), warmup: warm, provisioning, webhook_receiver: p.receiver.state.stats,
       jwt_header: jwtHeader, client_id: p.app.client_id, postgres_schema: p.postgres_schema,
     };
   } finally {

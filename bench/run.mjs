@@ -7,7 +7,7 @@
 //     cc        Grantry client_credentials RS256 and ES256: server on CPU 0, autocannon on CPU 1, c=50; before each,
 //               the ceiling: sign-floor.mjs (the Fastify floor plus one signature per request), measured alike
 //     rotation  Grantry refresh rotation, 50 chains each using its newest token: RS256 SQLite, RS256 PostgreSQL,
-//               ES256 SQLite (pinned as cc)
+//               ES256 SQLite (pinned as cc); then the reuse policy (no new refresh token), ES256 SQLite and PostgreSQL
 //     peers     run-peers.sh: Fastify floor, oidc-provider, node-oauth2-server — client_credentials (autocannon)
 //               and rotation (refresh-load.mjs), same pinning, duration, repeat
 //     workers   `grantry serve --workers 2` vs one worker, both unpinned (load generator too), ES256 and RS256
@@ -24,14 +24,15 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as lib from './lib.mjs';
 import { benchClientCredentials, benchSignFloor } from './cc.mjs';
-import { benchRotation, DEFAULT_PG_URL, checkPgUrl, pgClient } from './rotation.mjs';
+import { benchRotation, rotationKey, DEFAULT_PG_URL, checkPgUrl, pgClient } from './rotation.mjs';
 import { benchMemory } from './memory.mjs';
 import { buildRows, renderReport, tally } from './report.mjs';
 
 const ALL_PARTS = ['sign', 'cc', 'rotation', 'peers', 'workers', 'memory'];
 const PEER_TARGETS = ['floor-form', 'oidc-provider', 'node-oauth2-server'];
 const CC_ALGS = ['RS256', 'ES256'];
-const ROTATIONS = [['sqlite', 'RS256'], ['postgres', 'RS256'], ['sqlite', 'ES256']];
+// The issue's three rotation figures, then the `reuse` policy (the partner default; no target) on both stores.
+const ROTATIONS = [['sqlite', 'RS256'], ['postgres', 'RS256'], ['sqlite', 'ES256'], ['sqlite', 'ES256', 'reuse'], ['postgres', 'ES256', 'reuse']];
 const WORKER_ALGS = ['ES256', 'RS256'];
 
 const USAGE = `usage: node bench/run.mjs [options]        (npm run bench -- [options])
@@ -165,10 +166,11 @@ async function main() {
 
   await part('rotation', async () => {
     const errs = [];
-    for (const [db, alg] of ROTATIONS) {
+    for (const [db, alg, policy = 'rotate'] of ROTATIONS) {
+      const key = rotationKey(db, alg, policy);
       try {
-        results.rotation[`${db}-${alg}`] = await benchRotation({ db, alg, chains: CHAINS, duration: DURATION, warmup: WARMUP, repeat: REPEAT, serverCpu: SERVER_CPU, loadCpu: LOAD_CPU, pgUrl: PG_URL, out: OUT, stamp });
-      } catch (err) { errs.push(`${db}-${alg}: ${err.message}`); lib.log(`rotation ${db}-${alg} failed: ${err.message}`); }
+        results.rotation[key] = await benchRotation({ db, alg, policy, chains: CHAINS, duration: DURATION, warmup: WARMUP, repeat: REPEAT, serverCpu: SERVER_CPU, loadCpu: LOAD_CPU, pgUrl: PG_URL, out: OUT, stamp });
+      } catch (err) { errs.push(`${key}: ${err.message}`); lib.log(`rotation ${key} failed: ${err.message}`); }
       save();
     }
     if (errs.length) throw new Error(errs.join('\n'));

@@ -22,7 +22,7 @@ function fullRun(): BenchResults {
       refresh: { 'oidc-provider': s(800), 'node-oauth2-server': s(1000) },
     },
     cc: { RS256: s(1800), ES256: s(8000, { p99: 24 }) },
-    rotation: { 'sqlite-RS256': s(1700), 'postgres-RS256': s(1300, { extra_cores: 0.5 }), 'sqlite-ES256': s(4000) },
+    rotation: { 'sqlite-RS256': s(1700), 'postgres-RS256': s(1300, { extra_cores: 0.5 }), 'sqlite-ES256': s(4000), 'sqlite-ES256-reuse': s(6000), 'postgres-ES256-reuse': s(3000, { extra_cores: 0.4 }) },
     workers: { ES256: { one: s(7000), two: s(11200) }, RS256: { one: s(1800), two: s(3000) } },
     memory: { alg: 'ES256', count: 1_000_000, first: 10_000, rss_first_kib: 100_000, rss_final_kib: 120_000, hwm_final_kib: 125_000, non2xx: 0, errors: 0, samples: 200 },
   };
@@ -98,6 +98,11 @@ describe('buildRows', () => {
     expect(find(rows, /client_credentials ES256, 1 core/, /floor \+ signature ES256/).ratio).toBeCloseTo(8000 / 12000, 12);
     expect(find(rows, /rotation RS256 PostgreSQL/, /floor \+ signature RS256/).ratio).toBeCloseTo(1300 / 1900, 12);
     expect(find(rows, /rotation ES256 SQLite/, /floor \+ signature ES256/).ratio).toBeCloseTo(4000 / 12000, 12);
+    // The reuse policy: throughput and the ceiling, no target.
+    const reuse = find(rows, /reuse policy, ES256 PostgreSQL/, /^throughput/);
+    expect([reuse.value, reuse.verdict]).toEqual([3000, null]);
+    expect(reuse.notes).toContain('PostgreSQL backends 0.40 cores');
+    expect(find(rows, /reuse policy, ES256 SQLite/, /floor \+ signature ES256/).ratio).toBeCloseTo(6000 / 12000, 12);
     expect(find(rows, /client_credentials ES256, 1 core/, /^throughput/).verdict).toBe('pass');
     expect(find(rows, /client_credentials ES256, 1 core/, /p99/).verdict).toBe('pass');
 
