@@ -6,8 +6,8 @@ import type { Db, Dialect } from '../db.js';
 import type { Rotation, TokenUse } from '../ports-installations.js';
 
 /*
- * The refresh hot path: the lookup and the rotation, in SQL written once per dialect instead of
- * built per call. Building and compiling a Kysely query cost more than SQLite takes to run it: before
+ * The refresh hot path: the lookup, the rotation and the reuse policy's use, in SQL written once per
+ * dialect instead of built per call. Building and compiling a Kysely query cost more than SQLite takes to run it: before
  * this file, ~0.8 ms of JavaScript per rotation went to Kysely's builder and compiler for six queries
  * and a transaction (docs/performance.md). The statements are bound with positional parameters and
  * sent through Kysely's executor (transactions, the statement cache and error handling as everywhere
@@ -37,11 +37,18 @@ export type LookupRow = Selectable<RefreshFamiliesTable> & {
 
 // The family's columns are named rather than `f.*`: a prepared statement whose result columns change
 // (a migration adding a column, run by another process) fails on PostgreSQL with "cached plan must
-// not change result type".
+// not change result type". The list must name every column of the table: a column added to the
+// schema type and not here fails the typecheck below.
+const FAMILY_COLUMNS = [
+  'id', 'installation_id', 'application_id', 'subject', 'scopes', 'policy', 'credentials_version', 'generation', 'status',
+  'revoked_at', 'revoked_reason', 'last_access_jti', 'last_access_exp', 'absolute_expires_at', 'created_at', 'last_used_at', 'origin',
+] as const satisfies ReadonlyArray<keyof RefreshFamiliesTable>;
+type Unlisted = Exclude<keyof RefreshFamiliesTable, (typeof FAMILY_COLUMNS)[number]>;
+const everyFamilyColumn: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyFamilyColumn;
+
 const LOOKUP = forDialect(
-  `select f.id, f.installation_id, f.application_id, f.subject, f.scopes, f.policy, f.credentials_version, f.generation,
-     f.status, f.revoked_at, f.revoked_reason, f.last_access_jti, f.last_access_exp, f.absolute_expires_at, f.created_at,
-     f.last_used_at, f.origin, t.generation as t_generation, t.created_at as t_created_at, t.expires_at as t_expires_at,
+  `select ${FAMILY_COLUMNS.map((c) => `f.${c}`).join(', ')}, t.generation as t_generation, t.created_at as t_created_at, t.expires_at as t_expires_at,
      t.spent_at as t_spent_at, t.successor_sealed as t_successor_sealed, t.successor_until as t_successor_until,
      i.status as i_status, i.scopes as i_scopes
    from refresh_tokens t
@@ -60,8 +67,8 @@ export type NativeHandles = Pick<Db, 'sqlite' | 'pgPool'>;
 
 /**
  * Statements the PostgreSQL hot path sends by name. Kysely sends every query unnamed, so PostgreSQL
- * parses, analyses and plans it on every execution; for these statements that was ~80 % of the
- * server's work per rotation (measured: ~850 µs of backend CPU per lookup plus rotation unnamed,
+ * parses, analyses and plans it on every execution; for these statements that was ~80 % of
+ * PostgreSQL's work per rotation (measured: ~850 µs of backend CPU per lookup plus rotation unnamed,
  * ~160 µs named). node-postgres prepares a named statement once per connection and then only binds
  * and executes it. Behind a transaction-mode PgBouncer older than 1.21 named statements do not work
  * (docs/operations.md).
