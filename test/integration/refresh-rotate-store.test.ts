@@ -21,7 +21,7 @@ const DAY = 86_400_000;
  * rotation), and the executor inside a transaction; and the lookup, native or through Kysely.
  * Families here are a person's (installation_id null), so no installation is needed behind them.
  */
-describe.each(DIALECTS)('RefreshStore.rotate on %s', (dialect) => {
+describe.each(DIALECTS)('RefreshStore hot path (lookup, rotate, use) on %s', (dialect) => {
   describe.skipIf(skipDialect(dialect))('', () => {
     let database: TestDatabase;
     let db: Db;
