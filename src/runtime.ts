@@ -61,6 +61,11 @@ export interface RuntimeOptions {
   onChangeFeedError?: (err: Error) => void;
   /** Where a failed write of the usage totals is reported (they are kept and written with the next one). */
   onUsageFlushError?: (err: Error) => void;
+  /**
+   * On SQLite, checkpoint the WAL from a worker thread instead of inside request commits (a server does;
+   * a short CLI command does not need a thread). `onError`: where a failed checkpoint is reported.
+   */
+  backgroundCheckpoints?: { onError?: (err: Error) => void };
 }
 
 /**
@@ -77,7 +82,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
-  const db = options.db ?? openDb(config.databaseUrl, { poolSize: config.dbPoolSize });
+  const db = options.db ?? openDb(config.databaseUrl, { poolSize: config.dbPoolSize, ...(options.backgroundCheckpoints ? { backgroundCheckpoints: options.backgroundCheckpoints } : {}) });
   try {
     if (options.migrate ?? config.autoMigrate) {
       await migrateToLatest(db.db, db.dialect);

@@ -34,6 +34,7 @@ export async function startServer(config: Config, log: Logger = pino(loggerOptio
     watchChanges: true,
     onChangeFeedError: (err) => log.warn({ err: err.message }, 'change feed: other processes\' changes are seen within the cache TTLs until it recovers'),
     onUsageFlushError: (err) => log.warn({ err: err.message }, 'writing the dashboard\'s usage totals failed; they are kept for the next write'),
+    backgroundCheckpoints: { onError: (err) => log.warn({ err: err.message }, 'a background WAL checkpoint failed; the next one runs on time, and commits checkpoint themselves past the WAL bound') },
   });
   // The console's client follows GRANTRY_ISSUER (its redirect URI); before `grantry init` there is none.
   let app: FastifyInstance;

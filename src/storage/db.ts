@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDialectConfig } from 'kysely';
 import type { Database } from './schema.js';
+import { startCheckpointer, type Checkpointer, type CheckpointerOptions } from './sqlite-checkpointer.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -16,6 +17,8 @@ export interface Db {
   sqlite?: SqliteDatabase.Database;
   /** The pool behind Kysely on PostgreSQL, for the refresh hot path's named statements. */
   pgPool?: pg.Pool;
+  /** SQLite's background WAL checkpoints, when asked for (a server). */
+  checkpointer?: Checkpointer;
   /** Pool statistics for /metrics (PostgreSQL only; SQLite has one embedded connection). */
   poolStats(): { total: number; idle: number; waiting: number } | null;
   close(): Promise<void>;
@@ -25,12 +28,28 @@ export interface Db {
 // well inside Number's exact range.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
 
-export function openDb(url: string, options: { poolSize?: number } = {}): Db {
-  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
+export interface OpenDbOptions {
+  /** PostgreSQL: connections in the pool. */
+  poolSize?: number;
+  /** SQLite (a file): checkpoint the WAL from a worker thread instead of inside commits (a server asks for it). */
+  backgroundCheckpoints?: Omit<CheckpointerOptions, 'intervalMs'> & { intervalMs?: number };
+}
+
+/**
+ * With background checkpoints, the serving connection's own checkpoint is only the bound on the WAL
+ * (sqlite-checkpointer.ts): at most this many frames (~40 MB with 4 KiB pages) before the writer
+ * checkpoints itself, and the file is truncated back to WAL_SIZE_LIMIT once it restarts.
+ */
+const WAL_FRAMES_BOUND = 10_000;
+const WAL_SIZE_LIMIT = 32 * 1024 * 1024;
+const CHECKPOINT_INTERVAL_MS = 200;
+
+export function openDb(url: string, options: OpenDbOptions = {}): Db {
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length), options.backgroundCheckpoints);
   return openPostgres(url, options.poolSize ?? 10);
 }
 
-function openSqlite(path: string): Db {
+function openSqlite(path: string, background?: OpenDbOptions['backgroundCheckpoints']): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const database = new SqliteDatabase(path);
   // WAL: readers never block the writer and a kill -9 mid-write leaves a consistent file.
@@ -40,14 +59,27 @@ function openSqlite(path: string): Db {
   // Another process (the CLI, a second server) may hold the write lock briefly.
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
+  let checkpointer: Checkpointer | undefined;
+  if (background && path !== ':memory:') {
+    database.pragma(`wal_autocheckpoint = ${WAL_FRAMES_BOUND}`);
+    database.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
+    checkpointer = startCheckpointer(path, { intervalMs: CHECKPOINT_INTERVAL_MS, ...background });
+  }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return {
     db,
     dialect: 'sqlite',
     url: `sqlite:${path}`,
     sqlite: database,
+    ...(checkpointer ? { checkpointer } : {}),
     poolStats: () => null,
-    close: () => db.destroy(),
+    // The worker's connection closes first: the last connection to close checkpoints the whole WAL and removes it.
+    close: async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+      // Kysely closes the connection only if it ever used it; the hot path may have used it alone.
+      if (database.open) database.close();
+    },
   };
 }
 
@@ -91,7 +123,11 @@ function openPostgres(url: string, max: number): Db {
     url,
     pgPool: pool,
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
-    close: () => db.destroy(),
+    close: async () => {
+      await db.destroy();
+      // Kysely ends the pool only if it ever used it; the hot path may have used it alone.
+      if (!pool.ended) await pool.end();
+    },
   };
 }
 
