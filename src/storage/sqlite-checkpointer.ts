@@ -5,8 +5,8 @@ import { Worker } from 'node:worker_threads';
  * WAL checkpoints off the event loop. By default SQLite checkpoints inside whichever COMMIT takes the
  * WAL past `wal_autocheckpoint` frames: that commit copies the WAL's pages into the database file and
  * waits for two fsyncs, on the thread that serves requests. Under a steady write load (refresh
- * rotations) that was a quarter of the write path's cost and a stall of every request behind it
- * (docs/performance.md). Here a worker thread with a connection of its own runs
+ * rotations) that was a third to a half of the write path's cost, measured in-process, and a stall of
+ * every request behind it (docs/performance.md). Here a worker thread with a connection of its own runs
  * `wal_checkpoint(PASSIVE)` every `intervalMs`: PASSIVE never waits for a lock and never blocks the
  * writer, and the copies and the fsyncs happen off the event loop.
  *
