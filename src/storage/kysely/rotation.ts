@@ -3,13 +3,13 @@ import type pg from 'pg';
 import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type { Database, RefreshFamiliesTable } from '../schema.js';
 import type { Db, Dialect } from '../db.js';
-import type { Rotation, TokenUse } from '../ports-installations.js';
+import type { RefreshStore, Rotation, TokenUse } from '../ports-installations.js';
 
 /*
  * The refresh hot path: the lookup, the rotation and the reuse policy's use, in SQL written once per
- * dialect instead of built per call. Building and compiling a Kysely query cost more than SQLite takes to run it: before
- * this file, ~0.8 ms of JavaScript per rotation went to Kysely's builder and compiler for six queries
- * and a transaction (docs/performance.md). The statements are bound with positional parameters and
+ * dialect instead of built per call. Building and compiling a Kysely query cost more than SQLite
+ * takes to run it: before this file, ~0.8 ms of JavaScript per rotation went to Kysely's builder and
+ * compiler for six queries and a transaction (docs/performance.md). The statements are bound with positional parameters and
  * sent through Kysely's executor (transactions, the statement cache and error handling as everywhere
  * else), except SQLite's group commit below, which runs them on the native handle under Kysely's
  * connection lock, and PostgreSQL's named statements below. The columns are those of migrations 0002
@@ -179,13 +179,8 @@ async function writePostgres<T>(via: { pool: pg.Pool } | { db: Kysely<Database> 
   return Number(res.rows[0]?.done) === 1;
 }
 
-export type RotateFn = (r: Rotation) => Promise<boolean>;
-export type UseFn = (u: TokenUse) => Promise<boolean>;
-export interface RefreshHotPath {
-  lookup: LookupFn;
-  rotate: RotateFn;
-  use: UseFn;
-}
+/** The port's two writes, and the raw row of its lookup (the store maps it to domain types). */
+export type RefreshHotPath = Pick<RefreshStore, 'rotate' | 'use'> & { lookup: LookupFn };
 
 /**
  * RefreshStore's lookup, rotate and use. Inside a transaction (`inTransaction`: `db` is a
