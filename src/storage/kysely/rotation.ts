@@ -82,7 +82,7 @@ const PG_NAMED = { lookup: 'grantry_refresh_lookup', rotate: 'grantry_refresh_ro
  * a statement to its end, so the read cannot interleave with anything; while another request's
  * transaction is open the read waits its turn through Kysely, and never sees uncommitted rows).
  */
-export function lookup(db: Kysely<Database>, dialect: Dialect, inTransaction: boolean, native: NativeHandles = {}): LookupFn {
+function lookup(db: Kysely<Database>, dialect: Dialect, inTransaction: boolean, native: NativeHandles = {}): LookupFn {
   const viaKysely: LookupFn = async (hash) => (await db.executeQuery<LookupRow>(CompiledQuery.raw(LOOKUP[dialect], [hash]))).rows[0];
   if (inTransaction) return viaKysely;
   const { pgPool, sqlite } = native;
@@ -221,7 +221,7 @@ interface Pending {
  * intact. The transaction holds Kysely's connection, so it never runs inside another request's
  * transaction. Statements are prepared once, on the native handle.
  */
-export function sqliteGroupCommit(db: Kysely<Database>, native: SqliteDatabase.Database): <T>(w: AtomicWrite<T>, x: T) => Promise<boolean> {
+function sqliteGroupCommit(db: Kysely<Database>, native: SqliteDatabase.Database): <T>(w: AtomicWrite<T>, x: T) => Promise<boolean> {
   const prepared = new Map<AtomicWrite<never>, SqliteDatabase.Statement[]>();
   const statementsOf = (w: AtomicWrite<never>) => {
     let stmts = prepared.get(w);
