@@ -7,6 +7,13 @@ import type { Page, PageRequest } from './ports.js';
 
 export const WEBHOOK_EVENT_TYPES = ['INSTALLATION.CREATE', 'INSTALLATION.UPDATE', 'INSTALLATION.DELETE', 'REFRESH_TOKEN.REUSE_DETECTED'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+/**
+ * Sent only on request (POST .../webhooks/:id/test) through the normal delivery path, to whichever
+ * events the endpoint subscribes to; carries no credentials. Not subscribable.
+ */
+export const WEBHOOK_TEST_EVENT = 'WEBHOOK.TEST' as const;
+/** Every event type a delivery row can carry. */
+export type DeliveryEventType = WebhookEventType | typeof WEBHOOK_TEST_EVENT;
 
 export interface WebhookSubscription {
   id: string;
@@ -38,7 +45,7 @@ export interface NewDelivery {
   installationId: string | null;
   /** The installation credentials version carried (INSTALLATION.CREATE/UPDATE), else null. */
   credentialsVersion: number | null;
-  eventType: WebhookEventType;
+  eventType: DeliveryEventType;
   /** Standard Webhooks `webhook-id`: the same on every attempt and on a manual retry. */
   messageId: string;
   /** The whole JSON message, sealed with the master key; erased once the delivery ends. */

@@ -8,6 +8,7 @@ import {
   type WebhookAttempt,
   type WebhookDelivery,
   type WebhookEventType,
+  type DeliveryEventType,
   type WebhookStore,
   type WebhookSubscription,
 } from '../ports-webhooks.js';
@@ -30,7 +31,7 @@ const rowToDelivery = (r: Selectable<WebhookDeliveriesTable>): WebhookDelivery =
   applicationId: r.application_id,
   installationId: r.installation_id,
   credentialsVersion: r.credentials_version,
-  eventType: r.event_type as WebhookEventType,
+  eventType: r.event_type as DeliveryEventType,
   messageId: r.message_id,
   sealedPayload: r.payload_sealed,
   status: r.status as DeliveryStatus,
