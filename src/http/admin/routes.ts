@@ -10,6 +10,7 @@ import { listAuditEvents } from '../../admin/audit.js';
 import { listCatalog } from '../../admin/catalog.js';
 import { describeCaller } from '../../admin/me.js';
 import { adminScope } from './scope.js';
+import { eventTypeRoutes } from './event-type-routes.js';
 import * as S from './schemas.js';
 
 /**
@@ -24,6 +25,8 @@ export async function adminRoutes(root: FastifyInstance, rt: Runtime): Promise<v
     if (req.body === undefined && req.routeOptions.schema?.body) req.body = {};
   });
   const limits = { maxAccessTokenTtl: rt.config.maxAccessTokenTtl };
+  // The webhook event catalogue: open to every caller, like /me.
+  eventTypeRoutes({ app, ctx, security, withErrors });
 
   // The caller: who they are and which organizations they act for, with which role.
   app.get(
