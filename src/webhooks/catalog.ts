@@ -287,5 +287,7 @@ export function validateWebhookMessage(json: unknown): WebhookMessageViolation[]
   const type = (message as { type?: unknown }).type;
   const def = typeof type === 'string' ? webhookEventDefinition(type) : undefined;
   if (!def) return [{ path: '/type', message: `${JSON.stringify(type)} is not an event type of the catalogue (${WEBHOOK_EVENT_CATALOG.map((e) => e.type).join(', ')})` }];
-  return [...checkFor(def).Errors(message)].map((e) => ({ path: e.path, message: e.message }));
+  // TypeBox reports a missing field twice (required, then wrong type): the first per path says it.
+  const seen = new Set<string>();
+  return [...checkFor(def).Errors(message)].filter((e) => !seen.has(e.path) && seen.add(e.path)).map((e) => ({ path: e.path, message: e.message }));
 }
