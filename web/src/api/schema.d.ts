@@ -4648,6 +4648,89 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhook-event-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Every event Grantry sends to webhook endpoints, with a description, the JSON Schema of its `data` and an example message. docs/webhook-events.md is generated from the same catalogue. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["WebhookEventType"][];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4662,6 +4745,29 @@ export interface components {
                 field: string;
                 message: string;
             }[];
+        };
+        WebhookEventType: {
+            /** @description The event type, as in the message's `type` and in a subscription's `events`. */
+            type: string;
+            /** @description What it means, when it is sent, and what the receiver must do. */
+            description: string;
+            /** @description False for WEBHOOK.TEST: sent only on request, not listed in `events`. */
+            subscribable: boolean;
+            /** @description True when `data` holds tokens: store them durably before answering 2xx. */
+            carries_credentials: boolean;
+            /** @description JSON Schema of the message's `data`. */
+            schema: {
+                [key: string]: unknown;
+            };
+            /** @description A whole message as a receiver gets it. */
+            example: {
+                type: string;
+                timestamp: string;
+                /** @description The event's data (token values in examples are fake). */
+                data: {
+                    [key: string]: unknown;
+                };
+            };
         };
     };
     responses: never;
