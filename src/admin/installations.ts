@@ -193,12 +193,46 @@ export async function updateInstallation(ctx: AdminContext, deps: InstallationTo
 export async function reissueInstallation(ctx: AdminContext, deps: InstallationTokenDeps, id: string): Promise<{ installation: Installation; deliveries: string[] }> {
   return ctx.stores.transaction(async (tx) => {
     const { i, app } = await activeWithApp(ctx, tx, id);
-    const next: Installation = { ...i, credentialsVersion: i.credentialsVersion + 1, deliveryFailedAt: null, updatedAt: ctx.clock.now() };
-    await tx.installations.update(id, { credentialsVersion: next.credentialsVersion, deliveryFailedAt: null, updatedAt: next.updatedAt });
-    const deliveries = await issueCredentials(tx, deps, next, app, 'INSTALLATION.UPDATE');
-    await audit(tx, ctx, 'installation.reissued', { type: 'installation', id }, { credentials_version: next.credentialsVersion });
-    return { installation: next, deliveries };
+    return reissueIn(tx, ctx, deps, i, app, {});
   });
+}
+
+/** Mints the next credentials version of an active installation and enqueues it, in the caller's transaction. */
+async function reissueIn(tx: Stores, ctx: AdminContext, deps: InstallationTokenDeps, i: Installation, app: Application, auditData: Record<string, unknown>): Promise<{ installation: Installation; deliveries: string[] }> {
+  const next: Installation = { ...i, credentialsVersion: i.credentialsVersion + 1, deliveryFailedAt: null, updatedAt: ctx.clock.now() };
+  await tx.installations.update(i.id, { credentialsVersion: next.credentialsVersion, deliveryFailedAt: null, updatedAt: next.updatedAt });
+  const deliveries = await issueCredentials(tx, deps, next, app, 'INSTALLATION.UPDATE');
+  await audit(tx, ctx, 'installation.reissued', { type: 'installation', id: i.id }, { credentials_version: next.credentialsVersion, ...auditData });
+  return { installation: next, deliveries };
+}
+
+/**
+ * Recovery of a webhook endpoint after an outage (admin/webhooks.ts, recoverEndpoint): fresh
+ * credentials for an installation whose credentials version `failedVersion` never reached the
+ * partner. Nothing happens (null) unless the installation is still active, belongs to `app`, and no
+ * credentials of that version or later were delivered, are still on their way, or were ever used:
+ * a token the partner has is never replaced by a recovery.
+ *
+ * The caller has already been allowed to change the partner's application; the merchant's consent is
+ * unchanged (same scopes), so the merchant's installation rights are not asked for.
+ */
+export async function reissueUndelivered(
+  tx: Stores,
+  ctx: AdminContext,
+  deps: InstallationTokenDeps,
+  app: Application,
+  installationId: string,
+  failedVersion: number,
+  subscriptionId: string,
+): Promise<Installation | null> {
+  const i = await tx.installations.get(installationId);
+  if (!i || i.status !== 'active' || i.applicationId !== app.id) return null;
+  const deliveries = await tx.webhooks.listDeliveries({ limit: 200, after: undefined }, { installationId });
+  const reached = deliveries.items.some((d) => d.credentialsVersion !== null && d.credentialsVersion >= failedVersion && (d.status === 'succeeded' || d.status === 'pending' || d.status === 'held'));
+  if (reached) return null;
+  const used = (await tx.refresh.familiesOf(installationId)).some((f) => f.origin === 'webhook' && f.credentialsVersion >= failedVersion && f.lastUsedAt !== null);
+  if (used) return null;
+  return (await reissueIn(tx, ctx, deps, i, app, { reason: 'webhook_recovery', subscription_id: subscriptionId })).installation;
 }
 
 /** Uninstall: every refresh token stops at once, its access tokens turn inactive, INSTALLATION.DELETE is sent. */

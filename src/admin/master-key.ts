@@ -21,7 +21,8 @@ import { payloadContext } from '../webhooks/enqueue.js';
 export const SEALED_COLUMNS = [
   { kind: 'hash_pepper', table: 'meta', id: 'key', column: 'value', where: { column: 'key', value: 'hash_pepper' }, context: (_id: string) => 'meta:hash_pepper' },
   { kind: 'signing_keys', table: 'signing_keys', id: 'kid', column: 'private_jwk', context: (kid: string) => `signing_keys:${kid}` },
-  { kind: 'webhook_secrets', table: 'webhook_subscriptions', id: 'id', column: 'secret_sealed', context: secretContext },
+  // Bound to the endpoint, not the secret row (migration 0008 moved the secrets without the key).
+  { kind: 'webhook_secrets', table: 'webhook_secrets', id: 'id', column: 'secret_sealed', contextColumn: 'subscription_id', context: secretContext },
   { kind: 'webhook_payloads', table: 'webhook_deliveries', id: 'id', column: 'payload_sealed', context: payloadContext },
   { kind: 'refresh_successors', table: 'refresh_tokens', id: 'hash', column: 'successor_sealed', context: (hash: string) => `refresh_tokens:${hash}` },
 ] as const satisfies readonly SealedColumn[];
@@ -33,6 +34,8 @@ interface SealedColumn {
   column: string;
   /** Only the rows where this column has this value hold a sealed value (meta is a key/value table). */
   where?: { column: string; value: string };
+  /** The column whose value `context` is given, when it is not the id column. */
+  contextColumn?: string;
   context: (id: string) => string;
 }
 
@@ -96,8 +99,8 @@ export async function rotateMasterKey(
     // First open everything (nothing is written until every value has been opened).
     for (const c of SEALED_COLUMNS as readonly SealedColumn[]) {
       const rows = await readSealed(trx, c);
-      for (const { id, value } of rows) {
-        const context = c.context(id);
+      for (const { id, value, ctx } of rows) {
+        const context = c.context(ctx);
         if (opens(newBox, value, context)) {
           alreadyNewKey[c.kind as SealedKind]++;
           continue;
@@ -154,8 +157,8 @@ async function lockSealedTables(trx: Kysely<Database>, dialect: Db['dialect']): 
   }
 }
 
-async function readSealed(trx: Kysely<Database>, c: SealedColumn): Promise<{ id: string; value: string }[]> {
+async function readSealed(trx: Kysely<Database>, c: SealedColumn): Promise<{ id: string; value: string; ctx: string }[]> {
   const where = c.where ? sql` and ${sql.ref(c.where.column)} = ${c.where.value}` : sql``;
-  const rows = await sql<{ id: string; value: string }>`select ${sql.ref(c.id)} as id, ${sql.ref(c.column)} as value from ${sql.table(c.table)} where ${sql.ref(c.column)} is not null${where} order by ${sql.ref(c.id)}`.execute(trx);
-  return rows.rows.map((r) => ({ id: String(r.id), value: String(r.value) }));
+  const rows = await sql<{ id: string; value: string; ctx: string }>`select ${sql.ref(c.id)} as id, ${sql.ref(c.column)} as value, ${sql.ref(c.contextColumn ?? c.id)} as ctx from ${sql.table(c.table)} where ${sql.ref(c.column)} is not null${where} order by ${sql.ref(c.id)}`.execute(trx);
+  return rows.rows.map((r) => ({ id: String(r.id), value: String(r.value), ctx: String(r.ctx) }));
 }

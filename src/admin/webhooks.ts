@@ -11,19 +11,26 @@ import type { Page } from '../storage/ports.js';
 import {
   MAX_DELIVERY_ATTEMPTS,
   WEBHOOK_EVENT_TYPES,
+  WEBHOOK_TEST_EVENT,
   type DeliveryStatus,
+  type SubscriptionPatch,
   type WebhookAttempt,
   type WebhookDelivery,
   type WebhookEventType,
+  type WebhookSigningSecret,
   type WebhookSubscription,
 } from '../storage/ports-webhooks.js';
+import type { InstallationTokenDeps } from '../protocol/installation-tokens.js';
 import { BlockedDestinationError, DnsError, type DestinationPolicy } from '../webhooks/destination.js';
-import { generateSigningSecret } from '../webhooks/signing.js';
+import { enqueueTo } from '../webhooks/enqueue.js';
+import { generateSigningSecret, secretContext } from '../webhooks/signing.js';
 import { audit, pageRequest, type AdminContext } from './context.js';
 import { findApplication, findApplicationForChange, requireChangeOf } from './applications.js';
-import { getInstallation } from './installations.js';
+import { getInstallation, reissueUndelivered } from './installations.js';
 import { canRead, isPlatformAdmin, visibleOrganizationIds } from './access.js';
 import { AdminError, invalid, notFound } from './problem.js';
+
+export { secretContext };
 
 export interface WebhookAdminDeps {
   box: SecretBox;
@@ -32,20 +39,44 @@ export interface WebhookAdminDeps {
 
 const DELIVERY_STATUSES: DeliveryStatus[] = ['pending', 'succeeded', 'failed', 'held', 'cancelled', 'superseded'];
 const MAX_SUBSCRIPTIONS = 10;
+/** The overlap of a secret rotation: default one day, at most a week (issue 17; Svix keeps 24 h). */
+export const DEFAULT_PREVIOUS_SECRET_TTL = 86_400;
+export const MAX_PREVIOUS_SECRET_TTL = 7 * 86_400;
+/** Previous secrets kept through overlapping rotations: the signature header carries at most 3 signatures. */
+const KEEP_PREVIOUS_SECRETS = 2;
+export const MAX_RATE_LIMIT = 1000;
+const MAX_DESCRIPTION = 500;
 
-export const secretContext = (subscriptionId: string): string => `webhook_subscriptions:${subscriptionId}`;
+/** An endpoint as the API shows it: the subscription and its signing secrets' metadata (never a secret). */
+export interface Endpoint {
+  subscription: WebhookSubscription;
+  secrets: WebhookSigningSecret[];
+}
 
-export function subscriptionView(s: WebhookSubscription): Record<string, unknown> {
+export function subscriptionView(e: Endpoint): Record<string, unknown> {
+  const s = e.subscription;
   return {
     id: s.id,
     application_id: s.applicationId,
     url: s.url,
+    description: s.description,
     events: s.events,
     enabled: s.disabledAt === null,
     disabled_at: s.disabledAt,
     disabled_reason: s.disabledReason ?? null,
+    failing_since: s.failingSince,
+    rate_limit: s.rateLimit,
+    secrets: e.secrets.map((k) => ({ id: k.id, created_at: k.createdAt, expires_at: k.expiresAt })),
     created_at: s.createdAt,
+    updated_at: s.updatedAt,
   };
+}
+
+async function endpoint(ctx: Pick<AdminContext, 'stores' | 'clock'>, subscription: WebhookSubscription): Promise<Endpoint> {
+  const now = ctx.clock.now();
+  // An expired secret not purged yet signs nothing: it is not shown as live either.
+  const secrets = (await ctx.stores.webhooks.listSecrets(subscription.id)).filter((k) => k.expiresAt === null || k.expiresAt > now);
+  return { subscription, secrets };
 }
 
 export function attemptView(a: WebhookAttempt): Record<string, unknown> {
@@ -100,38 +131,54 @@ async function validateUrl(policy: DestinationPolicy, value: unknown): Promise<s
   return url.href;
 }
 
+function validateDescription(value: unknown): string | null {
+  if (value === null) return null;
+  if (typeof value !== 'string' || value.length > MAX_DESCRIPTION) throw invalid('description', `must be a text of at most ${MAX_DESCRIPTION} characters, or null`);
+  const trimmed = value.trim();
+  return trimmed === '' ? null : trimmed;
+}
+
+function validateRateLimit(value: unknown): number | null {
+  if (value === null) return null;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_RATE_LIMIT) {
+    throw invalid('rate_limit', `must be a whole number of messages per second from 1 to ${MAX_RATE_LIMIT}, or null for no limit`);
+  }
+  return value;
+}
+
+export interface EndpointInput {
+  url?: unknown;
+  events?: unknown;
+  description?: unknown;
+  rate_limit?: unknown;
+}
+
 export async function createSubscription(
   ctx: AdminContext,
   deps: WebhookAdminDeps,
   appIdOrClientId: string,
-  input: { url?: unknown; events?: unknown },
-): Promise<{ subscription: WebhookSubscription; secret: string }> {
+  input: EndpointInput,
+): Promise<Endpoint & { secret: string }> {
   const app = await findApplicationForChange(ctx, appIdOrClientId);
   const events = validateEvents(input.events);
   const url = await validateUrl(deps.policy, input.url);
+  const description = input.description === undefined ? null : validateDescription(input.description);
+  const rateLimit = input.rate_limit === undefined ? null : validateRateLimit(input.rate_limit);
   if ((await ctx.stores.webhooks.listSubscriptions(app.id)).length >= MAX_SUBSCRIPTIONS) {
     throw new AdminError('conflict', `an application has at most ${MAX_SUBSCRIPTIONS} webhook subscriptions`);
   }
   const now = ctx.clock.now();
   const id = newId('whs', now, ctx.random);
   const secret = generateSigningSecret(ctx.random);
-  const subscription: WebhookSubscription = {
-    id,
-    applicationId: app.id,
-    url,
-    events,
-    // Signing needs the secret itself, so it is sealed (AES-GCM, bound to the row), not hashed.
-    sealedSecret: deps.box.encrypt(secret, secretContext(id)),
-    disabledAt: null,
-    disabledReason: null,
-    createdAt: now,
-  };
+  const subscription: WebhookSubscription = { id, applicationId: app.id, url, description, events, rateLimit, disabledAt: null, disabledReason: null, failingSince: null, createdAt: now, updatedAt: now };
+  // Signing needs the secret itself, so it is sealed (AES-GCM, bound to the endpoint), not hashed.
+  const signing: WebhookSigningSecret = { id: newId('whk', now, ctx.random), subscriptionId: id, sealedSecret: deps.box.encrypt(secret, secretContext(id)), createdAt: now, expiresAt: null };
   await ctx.stores.transaction(async (tx) => {
-    await tx.webhooks.createSubscription(subscription);
+    await tx.webhooks.createSubscription(subscription, signing);
     // The host only: a URL's path or query may carry a partner's own credentials.
-    await audit(tx, ctx, 'webhook.subscription_created', { type: 'webhook_subscription', id }, { application_id: app.id, host: new URL(url).host, events });
+    await audit(tx, ctx, 'webhook.subscription_created', { type: 'webhook_subscription', id }, { application_id: app.id, host: new URL(url).host, events, rate_limit: rateLimit });
   });
-  return { subscription, secret };
+  return { subscription, secrets: [signing], secret };
 }
 
 async function ownedSubscription(ctx: AdminContext, app: Application, subscriptionId: string): Promise<WebhookSubscription> {
@@ -141,37 +188,193 @@ async function ownedSubscription(ctx: AdminContext, app: Application, subscripti
   return sub;
 }
 
-export async function listSubscriptions(ctx: AdminContext, appIdOrClientId: string): Promise<WebhookSubscription[]> {
+export async function listSubscriptions(ctx: AdminContext, appIdOrClientId: string): Promise<Endpoint[]> {
   const app = await findApplication(ctx, appIdOrClientId);
-  return ctx.stores.webhooks.listSubscriptions(app.id);
+  return Promise.all((await ctx.stores.webhooks.listSubscriptions(app.id)).map((s) => endpoint(ctx, s)));
 }
 
-export async function getSubscription(ctx: AdminContext, appIdOrClientId: string, subscriptionId: string): Promise<WebhookSubscription> {
-  return ownedSubscription(ctx, await findApplication(ctx, appIdOrClientId), subscriptionId);
+export async function getSubscription(ctx: AdminContext, appIdOrClientId: string, subscriptionId: string): Promise<Endpoint> {
+  return endpoint(ctx, await ownedSubscription(ctx, await findApplication(ctx, appIdOrClientId), subscriptionId));
 }
+
+/** At most this many endpoints in one listing across applications (the dashboard's). */
+const FIND_LIMIT = 200;
 
 /**
- * `enabled: true` re-enables a subscription disabled by a 410 (or by hand): its held deliveries
- * become pending again, due now. `enabled: false` disables it: its pending deliveries are held.
+ * Endpoints across applications in a state (the dashboard's failing and disabled endpoints): every
+ * one for a platform administrator, those of the caller's organizations' applications for a member.
+ */
+export async function findSubscriptions(ctx: AdminContext, q: { state?: string | undefined }): Promise<(Endpoint & { applicationName: string | null })[]> {
+  const states = ['failing', 'disabled', 'enabled'] as const;
+  if (q.state !== undefined && !states.includes(q.state as (typeof states)[number])) throw invalid('state', `must be one of ${states.join(', ')}`);
+  const subs = await ctx.stores.webhooks.findSubscriptions({ state: q.state as (typeof states)[number] | undefined, organizationIds: visibleOrganizationIds(ctx.principal) ?? undefined }, FIND_LIMIT);
+  const names = new Map<string, string | null>();
+  for (const id of new Set(subs.map((s) => s.applicationId))) names.set(id, (await ctx.stores.applications.get(id))?.name ?? null);
+  return Promise.all(subs.map(async (s) => ({ ...(await endpoint(ctx, s)), applicationName: names.get(s.applicationId) ?? null })));
+}
+
+export interface EndpointUpdate extends EndpointInput {
+  enabled?: unknown;
+}
+
+const UPDATABLE = ['url', 'events', 'description', 'enabled', 'rate_limit'] as const;
+
+/**
+ * Edits an endpoint: any of url, events, description, enabled, rate_limit. Everything is validated
+ * before anything is written, so a bad field changes nothing. A new URL or rate applies from the next
+ * attempt of every pending delivery (the worker reads the endpoint at each claim); events no longer
+ * listed stop being created, and deliveries already created finish. `enabled: true` re-enables an
+ * endpoint disabled by a 410, by hand or for failing: its held deliveries become pending, due now;
+ * `enabled: false` holds its pending deliveries.
  */
 export async function updateSubscription(
   ctx: AdminContext,
+  deps: WebhookAdminDeps,
   appIdOrClientId: string,
   subscriptionId: string,
-  input: { enabled?: unknown },
-): Promise<{ subscription: WebhookSubscription; released: number; held: number }> {
+  input: EndpointUpdate,
+): Promise<Endpoint & { released: number; held: number }> {
   const app = await findApplicationForChange(ctx, appIdOrClientId);
   const sub = await ownedSubscription(ctx, app, subscriptionId);
-  if (typeof input.enabled !== 'boolean') throw invalid('enabled', 'must be true or false');
-  const now = ctx.clock.now();
+  const given = Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined);
+  const unknownField = given.find((k) => !(UPDATABLE as readonly string[]).includes(k));
+  if (unknownField) throw invalid(unknownField, `is not a field of a webhook endpoint (editable: ${UPDATABLE.join(', ')})`);
+  if (given.length === 0) throw invalid('(body)', `give at least one of ${UPDATABLE.join(', ')}`);
+  if (input.enabled !== undefined && typeof input.enabled !== 'boolean') throw invalid('enabled', 'must be true or false');
+  const patch: SubscriptionPatch = { updatedAt: ctx.clock.now() };
+  if (input.events !== undefined) patch.events = validateEvents(input.events);
+  if (input.description !== undefined) patch.description = validateDescription(input.description);
+  if (input.rate_limit !== undefined) patch.rateLimit = validateRateLimit(input.rate_limit);
+  if (input.url !== undefined) patch.url = await validateUrl(deps.policy, input.url);
+  const changed = [
+    ...(patch.url !== undefined && patch.url !== sub.url ? ['url'] : []),
+    ...(patch.events !== undefined && JSON.stringify(patch.events) !== JSON.stringify(sub.events) ? ['events'] : []),
+    ...(patch.description !== undefined && patch.description !== sub.description ? ['description'] : []),
+    ...(patch.rateLimit !== undefined && patch.rateLimit !== sub.rateLimit ? ['rate_limit'] : []),
+  ];
+  const now = patch.updatedAt;
   let released = 0;
   let held = 0;
   await ctx.stores.transaction(async (tx) => {
-    if (input.enabled && sub.disabledAt !== null) released = await tx.webhooks.enableSubscription(sub.id, now);
-    if (!input.enabled && sub.disabledAt === null) held = await tx.webhooks.disableSubscription(sub.id, now, 'admin');
-    await audit(tx, ctx, input.enabled ? 'webhook.subscription_enabled' : 'webhook.subscription_disabled', { type: 'webhook_subscription', id: sub.id }, { application_id: app.id, released, held });
+    if (changed.length > 0) {
+      await tx.webhooks.updateSubscription(sub.id, patch);
+      await audit(tx, ctx, 'webhook.subscription_updated', { type: 'webhook_subscription', id: sub.id }, {
+        application_id: app.id,
+        changed,
+        // The host only, as at creation: a URL's path or query may carry a partner's own credentials.
+        ...(changed.includes('url') ? { host: new URL(patch.url!).host, previous_host: new URL(sub.url).host } : {}),
+        ...(changed.includes('events') ? { events: patch.events, previous_events: sub.events } : {}),
+        ...(changed.includes('rate_limit') ? { rate_limit: patch.rateLimit, previous_rate_limit: sub.rateLimit } : {}),
+      });
+    }
+    if (input.enabled === true && sub.disabledAt !== null) {
+      released = await tx.webhooks.enableSubscription(sub.id, now);
+      await audit(tx, ctx, 'webhook.subscription_enabled', { type: 'webhook_subscription', id: sub.id }, { application_id: app.id, previous_reason: sub.disabledReason ?? null, released });
+    }
+    if (input.enabled === false && sub.disabledAt === null) {
+      held = await tx.webhooks.disableSubscription(sub.id, now, 'admin');
+      await audit(tx, ctx, 'webhook.subscription_disabled', { type: 'webhook_subscription', id: sub.id }, { application_id: app.id, reason: 'admin', held });
+    }
   });
-  return { subscription: (await ctx.stores.webhooks.getSubscription(sub.id))!, released, held };
+  return { ...(await endpoint(ctx, (await ctx.stores.webhooks.getSubscription(sub.id))!)), released, held };
+}
+
+/**
+ * Rotates the signing secret. The new one is current at once and returned once; the previous one
+ * keeps signing alongside it for `previous_expires_in` seconds (every attempt then carries both
+ * signatures, so a receiver verifying with either accepts it), and is erased when that ends (0 =
+ * erased now: a leaked secret stops at once).
+ */
+export async function rotateSecret(
+  ctx: AdminContext,
+  deps: WebhookAdminDeps,
+  appIdOrClientId: string,
+  subscriptionId: string,
+  input: { previous_expires_in?: unknown },
+): Promise<Endpoint & { secret: string; previousExpiresAt: number | null }> {
+  const app = await findApplicationForChange(ctx, appIdOrClientId);
+  const sub = await ownedSubscription(ctx, app, subscriptionId);
+  const ttl = input.previous_expires_in ?? DEFAULT_PREVIOUS_SECRET_TTL;
+  if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 0 || ttl > MAX_PREVIOUS_SECRET_TTL) {
+    throw invalid('previous_expires_in', `must be whole seconds from 0 (the previous secret stops at once) to ${MAX_PREVIOUS_SECRET_TTL} (7 days)`);
+  }
+  const now = ctx.clock.now();
+  const secret = generateSigningSecret(ctx.random);
+  const next: WebhookSigningSecret = { id: newId('whk', now, ctx.random), subscriptionId: sub.id, sealedSecret: deps.box.encrypt(secret, secretContext(sub.id)), createdAt: now, expiresAt: null };
+  const previousExpiresAt = ttl === 0 ? null : now + ttl * 1000;
+  await ctx.stores.transaction(async (tx) => {
+    await tx.webhooks.rotateSecret(next, previousExpiresAt ?? now, now, KEEP_PREVIOUS_SECRETS);
+    await audit(tx, ctx, 'webhook.secret_rotated', { type: 'webhook_subscription', id: sub.id }, { application_id: app.id, secret_id: next.id, previous_expires_at: previousExpiresAt });
+  });
+  return { ...(await endpoint(ctx, sub)), secret, previousExpiresAt };
+}
+
+/**
+ * Sends a signed WEBHOOK.TEST message to the endpoint through the normal delivery path (outbox,
+ * worker, signing, retries, delivery log), whatever events it lists, so a partner can check their
+ * receiver. It carries no credentials.
+ */
+export async function sendTestEvent(ctx: AdminContext, deps: WebhookAdminDeps, appIdOrClientId: string, subscriptionId: string): Promise<{ delivery: WebhookDelivery; attempts: WebhookAttempt[] }> {
+  const app = await findApplicationForChange(ctx, appIdOrClientId);
+  const sub = await ownedSubscription(ctx, app, subscriptionId);
+  if (sub.disabledAt !== null) throw new AdminError('conflict', `webhook endpoint ${sub.id} is disabled (${sub.disabledReason ?? 'admin'}); re-enable it (PATCH {"enabled": true}) to send a test event`);
+  const [id] = await ctx.stores.transaction(async (tx) => {
+    const ids = await enqueueTo(tx, { box: deps.box, clock: ctx.clock, random: ctx.random }, [sub], {
+      applicationId: app.id,
+      eventType: WEBHOOK_TEST_EVENT,
+      installationId: null,
+      credentialsVersion: null,
+      data: { application_id: app.id, webhook_id: sub.id, test: true },
+    });
+    await audit(tx, ctx, 'webhook.test_sent', { type: 'webhook_subscription', id: sub.id }, { application_id: app.id, delivery_id: ids[0] });
+    return ids;
+  });
+  return { delivery: (await ctx.stores.webhooks.getDelivery(id!))!, attempts: [] };
+}
+
+const parseTime = (field: string, value: unknown): number => {
+  const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) throw invalid(field, 'must be an ISO 8601 date and time, e.g. 2026-12-01T00:00:00Z');
+  return ms;
+};
+
+/**
+ * Recovery after an outage: for every installation whose credentials delivery to this endpoint
+ * failed (its 10 attempts spent) between `since` and `until` (default now), fresh credentials as one
+ * INSTALLATION.UPDATE each. The expired payloads are not resurrected (their tokens were revoked when
+ * they failed); an installation that has since received, is receiving, or has used credentials of
+ * that version or later is skipped, so no token the partner has is changed. Each installation is its
+ * own transaction: a recovery of thousands never holds one long transaction, and calling it again
+ * skips what it already queued.
+ */
+export async function recoverEndpoint(
+  ctx: AdminContext,
+  tokenDeps: InstallationTokenDeps,
+  appIdOrClientId: string,
+  subscriptionId: string,
+  input: { since?: unknown; until?: unknown },
+): Promise<{ queued: number; skipped: number; installationIds: string[] }> {
+  const app = await findApplicationForChange(ctx, appIdOrClientId);
+  const sub = await ownedSubscription(ctx, app, subscriptionId);
+  const now = ctx.clock.now();
+  const since = parseTime('since', input.since);
+  const until = input.until === undefined || input.until === null ? now : parseTime('until', input.until);
+  if (since >= until) throw invalid('since', 'must be before until (or before now)');
+  if (sub.disabledAt !== null) throw new AdminError('conflict', `webhook endpoint ${sub.id} is disabled (${sub.disabledReason ?? 'admin'}); re-enable it first (its held deliveries are released), then recover`);
+  if (!sub.events.includes('INSTALLATION.UPDATE')) throw new AdminError('conflict', `webhook endpoint ${sub.id} does not receive INSTALLATION.UPDATE, which carries recovered credentials; add it to its events first`);
+  const failed = new Map<string, number>();
+  for (const d of await ctx.stores.webhooks.failedCredentialDeliveries(sub.id, since, until)) {
+    if (d.installationId && d.credentialsVersion !== null) failed.set(d.installationId, Math.max(failed.get(d.installationId) ?? 0, d.credentialsVersion));
+  }
+  const installationIds: string[] = [];
+  for (const [installationId, version] of [...failed].sort(([a], [b]) => a.localeCompare(b))) {
+    const done = await ctx.stores.transaction((tx) => reissueUndelivered(tx, ctx, tokenDeps, app, installationId, version, sub.id));
+    if (done) installationIds.push(installationId);
+  }
+  await ctx.stores.transaction((tx) =>
+    audit(tx, ctx, 'webhook.recovered', { type: 'webhook_subscription', id: sub.id }, { application_id: app.id, since: new Date(since).toISOString(), until: new Date(until).toISOString(), queued: installationIds.length, skipped: failed.size - installationIds.length }),
+  );
+  return { queued: installationIds.length, skipped: failed.size - installationIds.length, installationIds };
 }
 
 /** Deletes a subscription; its undelivered messages are cancelled (their payloads erased). */

@@ -398,6 +398,23 @@ export const settings = {
     description:
       'Seconds a spent (rotated) refresh token is kept after it was spent; likewise the tokens of a revoked family after the revocation, and a token after it expired. Reuse detection needs the spent row: a spent token presented after it was purged gets `invalid_grant` but no longer revokes its family.',
   }),
+  webhookLease: s<number>({
+    env: 'GRANTRY_WEBHOOK_LEASE',
+    type: 'integer',
+    default: 60,
+    min: 20,
+    max: 3600,
+    description:
+      'Seconds a worker holds a claimed webhook delivery while sending it. A worker that crashes mid-send leaves its deliveries to others after this long (the attempt stays spent). Must exceed the 15-second send timeout plus the pacing of rate-limited endpoints (3 s).',
+  }),
+  webhookFailingDisableAfter: s<number>({
+    env: 'GRANTRY_WEBHOOK_FAILING_DISABLE_AFTER',
+    type: 'integer',
+    default: 432000,
+    min: 0,
+    description:
+      'Seconds after which an endpoint that has had only failed attempts is disabled with reason `failing`: its pending deliveries are held (never dropped) until someone re-enables it, which releases them. Any successful attempt restarts the count. 0 = never disable.',
+  }),
   webhookLogRetention: s<number>({
     env: 'GRANTRY_WEBHOOK_LOG_RETENTION',
     type: 'integer',

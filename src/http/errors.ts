@@ -55,7 +55,7 @@ export function handleError(err: FastifyError, req: FastifyRequest, reply: Fasti
   const known = classify(err);
   if (known) {
     if (oauthPath) sendOAuth(reply, known.oauth);
-    else sendProblem(reply, known.kind, known.detail, err.validation?.map((v) => ({ field: v.instancePath.replace(/^\//, '').replace(/\//g, '.') || (v.params as { missingProperty?: string }).missingProperty || '(body)', message: v.message ?? 'is invalid' })));
+    else sendProblem(reply, known.kind, known.detail, err.validation?.map((v) => ({ field: v.instancePath.replace(/^\//, '').replace(/\//g, '.') || (v.params as { missingProperty?: string }).missingProperty || (v.params as { additionalProperty?: string }).additionalProperty || '(body)', message: v.message ?? 'is invalid' })));
     return;
   }
   if (isUnstorable(err)) {

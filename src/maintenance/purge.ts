@@ -43,6 +43,7 @@ export interface PurgeCounts {
   usage_counters: number;
   webhook_deliveries: number;
   webhook_attempts: number;
+  webhook_secrets: number;
 }
 
 export type PurgeTable = keyof PurgeCounts;
@@ -96,6 +97,7 @@ export const emptyCounts = (): PurgeCounts => ({
   usage_counters: 0,
   webhook_deliveries: 0,
   webhook_attempts: 0,
+  webhook_secrets: 0,
 });
 
 /** The policy the configuration describes. */
@@ -157,6 +159,9 @@ export async function purgeOnce(options: PurgeOptions): Promise<PurgeResult> {
     result.counts.webhook_attempts += r.attempts;
     return r.deliveries;
   });
+  // A rotated-out signing secret stops signing when its overlap ends (the worker reads only unexpired
+  // ones); here it is erased, so a database copy taken later does not hold it.
+  await drain('webhook_secrets', () => store.webhookSecrets(now, batchSize));
   return result;
 }
 

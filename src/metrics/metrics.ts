@@ -32,6 +32,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly webhookEndpointsDisabled = new Counter({
+    name: 'grantry_webhook_endpoints_disabled_total',
+    help: 'Webhook endpoints disabled by Grantry itself, by reason: gone (the receiver answered 410) or failing (only failed attempts for GRANTRY_WEBHOOK_FAILING_DISABLE_AFTER).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   // Label lookups hash the label set on every call; children bound once per label set skip that.
   readonly #requestChildren = new Map<string, { inc(): void }>();
   readonly #durationChildren = new Map<string, { observe(v: number): void }>();

@@ -45,4 +45,6 @@ export interface PurgeStore {
    * with their attempt rows, in one atomic step; `limit` counts deliveries. Pending and held ones stay.
    */
   webhookDeliveries(completedBefore: number, now: number, limit: number): Promise<{ deliveries: number; attempts: number }>;
+  /** Webhook signing secrets whose rotation overlap ended at or before `now`: erased, not only unused. */
+  webhookSecrets(now: number, limit: number): Promise<number>;
 }

@@ -15,18 +15,56 @@ export const WEBHOOK_TEST_EVENT = 'WEBHOOK.TEST' as const;
 /** Every event type a delivery row can carry. */
 export type DeliveryEventType = WebhookEventType | typeof WEBHOOK_TEST_EVENT;
 
+/** Why an endpoint is disabled: the receiver answered 410, someone disabled it, or it only failed for too long. */
+export type DisabledReason = 'gone' | 'admin' | 'failing';
+
 export interface WebhookSubscription {
   id: string;
   applicationId: string;
   url: string;
+  description: string | null;
   events: WebhookEventType[];
-  /** The `whsec_...` signing secret, sealed with the master key (it must be used again to sign). */
-  sealedSecret: string;
-  /** Set when the receiver answered 410 Gone (or an admin disabled it): deliveries are held, never dropped. */
+  /** Attempts per second this endpoint may receive (shared by every worker on the database); null = unlimited. */
+  rateLimit: number | null;
+  /** Set when disabled (410, by hand, or failing too long): deliveries are held, never dropped. */
   disabledAt: number | null;
-  /** Why it is disabled: 'gone' (the receiver answered 410) or 'admin'; null while enabled. */
-  disabledReason?: string | null;
+  disabledReason?: DisabledReason | null;
+  /** Time of the first failed attempt since the last successful one; null after a success. */
+  failingSince: number | null;
   createdAt: number;
+  updatedAt: number;
+}
+
+/**
+ * One signing secret of an endpoint. `expiresAt` null is the current secret; a rotation gives the
+ * previous one an expiry (the overlap), after which it is no longer used and the purge erases it.
+ */
+export interface WebhookSigningSecret {
+  id: string;
+  subscriptionId: string;
+  /** The `whsec_...` secret sealed with the master key (context: secretContext(subscriptionId)). */
+  sealedSecret: string;
+  createdAt: number;
+  expiresAt: number | null;
+}
+
+/** Fields an edit may change (undefined = unchanged). */
+export interface SubscriptionPatch {
+  url?: string;
+  events?: WebhookEventType[];
+  description?: string | null;
+  rateLimit?: number | null;
+  updatedAt: number;
+}
+
+/** What reserveSendSlot answers: a slot to send at, or the time before which none is free. */
+export type SendSlot = { slot: number } | { notBefore: number };
+
+export interface SubscriptionFilter {
+  /** failing: enabled but only failing since failing_since; disabled: any reason; enabled: not disabled. */
+  state?: 'failing' | 'disabled' | 'enabled' | undefined;
+  /** Only endpoints of applications of these organizations (a member's own; empty = none). */
+  organizationIds?: readonly string[] | undefined;
 }
 
 /**
@@ -111,9 +149,38 @@ export interface DeliveryPatch {
 }
 
 export interface WebhookStore {
-  createSubscription(sub: WebhookSubscription): Promise<void>;
+  /** Creates an endpoint with its first (current) signing secret. */
+  createSubscription(sub: WebhookSubscription, secret: WebhookSigningSecret): Promise<void>;
   getSubscription(id: string): Promise<WebhookSubscription | null>;
   listSubscriptions(applicationId: string): Promise<WebhookSubscription[]>;
+  /** Endpoints across applications (the dashboard's failing and disabled endpoints), at most `limit`. */
+  findSubscriptions(filter: SubscriptionFilter, limit: number): Promise<WebhookSubscription[]>;
+  updateSubscription(id: string, patch: SubscriptionPatch): Promise<boolean>;
+
+  // --- signing secrets ---
+  /** Every secret row of the endpoint (expired ones not yet purged included), newest first. */
+  listSecrets(subscriptionId: string): Promise<WebhookSigningSecret[]>;
+  /**
+   * Makes `next` the current secret. The previous current one expires at `previousExpiresAt` (erased
+   * at once when that is not after `now`); previous secrets beyond the newest `keepPrevious` are erased.
+   */
+  rotateSecret(next: WebhookSigningSecret, previousExpiresAt: number, now: number, keepPrevious: number): Promise<void>;
+
+  // --- endpoint health and pacing (the worker) ---
+  /** A successful attempt clears failing_since; a failed one sets it if unset. Returns the new value. */
+  recordEndpointResult(subscriptionId: string, ok: boolean, now: number): Promise<number | null>;
+  /**
+   * Reserves the next send slot of a rate-limited endpoint, atomically across processes: slots are
+   * `intervalMs` apart; a slot later than `now + horizonMs` is not reserved (`notBefore` says when to come back).
+   */
+  reserveSendSlot(subscriptionId: string, now: number, intervalMs: number, horizonMs: number): Promise<SendSlot>;
+  /**
+   * Gives a claimed delivery back unattempted (its endpoint has no free slot): the claim's attempt
+   * count is undone and it is due at `nextAttemptAt`. Only while `workerId` still holds the claim.
+   */
+  releaseClaim(id: string, claim: { workerId: string; attempts: number; attemptId: string; nextAttemptAt: number; now: number }): Promise<boolean>;
+  /** Credentials deliveries of the endpoint that failed (10 attempts spent), created in [since, until). */
+  failedCredentialDeliveries(subscriptionId: string, since: number, until: number): Promise<WebhookDelivery[]>;
   /** Subscriptions of an application that receive `eventType` (disabled ones included: their deliveries are held). */
   subscriptionsFor(applicationId: string, eventType: WebhookEventType): Promise<WebhookSubscription[]>;
   deleteSubscription(id: string): Promise<boolean>;
@@ -129,8 +196,11 @@ export interface WebhookStore {
 
   // --- subscription state (management API) ---
   /** Disables (410 or admin) and holds every pending delivery of the subscription. Returns how many were held. */
-  disableSubscription(id: string, at: number, reason: string): Promise<number>;
-  /** Re-enables; its held deliveries become pending, due now (a fresh start, attempts already spent stay spent). */
+  disableSubscription(id: string, at: number, reason: DisabledReason): Promise<number>;
+  /**
+   * Re-enables (and forgets failing_since); its held deliveries become pending, due now (a fresh start,
+   * attempts already spent stay spent).
+   */
   enableSubscription(id: string, now: number): Promise<number>;
   /** The subscription was deleted: its open deliveries are cancelled (payload erased). */
   cancelForSubscription(subscriptionId: string, now: number): Promise<number>;
@@ -141,9 +211,10 @@ export interface WebhookStore {
   /**
    * Claims up to `limit` due deliveries with fewer than 10 attempts: increments `attempts` and leases
    * them to `workerId` until `leaseUntil`. PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent workers
-   * never claim the same row. Call inside a transaction.
+   * never claim the same row. Deliveries of a rate-limited endpoint with no send slot free before
+   * `now + paceHorizonMs` are left alone. Call inside a transaction.
    */
-  claimDue(args: { workerId: string; now: number; leaseUntil: number; limit: number }): Promise<WebhookDelivery[]>;
+  claimDue(args: { workerId: string; now: number; leaseUntil: number; limit: number; paceHorizonMs: number }): Promise<WebhookDelivery[]>;
   /** Due deliveries whose 10th attempt was claimed but never completed (a crash): marked failed, returned. */
   failAbandonedExhausted(now: number, limit: number): Promise<WebhookDelivery[]>;
   /** Reads one delivery; `forUpdate` locks its row on PostgreSQL until the transaction ends. */
@@ -153,7 +224,8 @@ export interface WebhookStore {
   /** Makes a pending delivery due now (manual retry); false unless it is pending with payload and attempts left. */
   retryNow(id: string, now: number): Promise<boolean>;
   insertAttempt(attempt: WebhookAttempt): Promise<void>;
-  updateAttempt(id: string, patch: Pick<WebhookAttempt, 'durationMs' | 'statusCode' | 'errorClass' | 'outcome'>): Promise<void>;
+  /** `startedAt`, when given, is when the request was actually sent (after waiting for a send slot). */
+  updateAttempt(id: string, patch: Pick<WebhookAttempt, 'durationMs' | 'statusCode' | 'errorClass' | 'outcome'> & { startedAt?: number }): Promise<void>;
   /** Marks in-progress attempts of these deliveries as abandoned (their lease expired). */
   abandonAttempts(deliveryIds: readonly string[]): Promise<void>;
   listAttempts(deliveryIds: readonly string[]): Promise<WebhookAttempt[]>;

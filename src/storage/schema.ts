@@ -87,6 +87,7 @@ export interface Database {
   refresh_tokens: RefreshTokensTable;
   revoked_access_tokens: RevokedAccessTokensTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_secrets: WebhookSecretsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   users: UsersTable;
@@ -229,10 +230,22 @@ export interface WebhookSubscriptionsTable {
   application_id: string;
   url: string;
   events: string;
-  secret_sealed: string;
+  description: string | null;
+  rate_limit: number | null;
   disabled_at: number | null;
   disabled_reason: string | null;
+  failing_since: number | null;
+  rate_next_at: number | null;
   created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookSecretsTable {
+  id: string;
+  subscription_id: string;
+  secret_sealed: string; // sealed with the master key, context webhook_subscriptions:<subscription_id>
+  created_at: number;
+  expires_at: number | null;
 }
 
 export interface WebhookDeliveriesTable {

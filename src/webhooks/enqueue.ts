@@ -6,7 +6,7 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import type { Clock } from '../domain/clock.js';
 import { newId, type Random } from '../domain/random.js';
 import type { Stores } from '../storage/ports.js';
-import type { WebhookEventType } from '../storage/ports-webhooks.js';
+import type { DeliveryEventType, WebhookEventType, WebhookSubscription } from '../storage/ports-webhooks.js';
 
 export interface EnqueueDeps {
   box: SecretBox;
@@ -39,6 +39,20 @@ export async function enqueueEvent(tx: Stores, deps: EnqueueDeps, event: Webhook
   }
   const subscriptions = await tx.webhooks.subscriptionsFor(event.applicationId, event.eventType);
   if (subscriptions.length === 0) return [];
+  return enqueueTo(tx, deps, subscriptions, event);
+}
+
+/**
+ * Writes the event's message once per listed subscription (the same webhook-id for all, as one
+ * message fanned out), pending or, for a disabled subscription, held; returns the delivery ids.
+ */
+export async function enqueueTo(
+  tx: Stores,
+  deps: EnqueueDeps,
+  subscriptions: readonly WebhookSubscription[],
+  event: Omit<WebhookEvent, 'eventType'> & { eventType: DeliveryEventType },
+): Promise<string[]> {
+  const now = deps.clock.now();
   const json = JSON.stringify({ type: event.eventType, timestamp: new Date(now).toISOString(), data: event.data });
   // Standard Webhooks: webhook-id identifies the message, is the same on every retry, and has no '.'.
   const messageId = newId('msg', now, deps.random);

@@ -21,16 +21,30 @@ export function unitRandom(random: Random): number {
 }
 
 /**
- * The wait after the `attempts`-th failed attempt, or null when no attempt is left. A `Retry-After`
- * (RFC 9110 §10.2.3) may only lengthen the scheduled wait, never shorten it, and is capped at the
- * schedule's longest step so a receiver cannot park a delivery for months.
+ * The shortest wait after an attempt that says the receiver is overloaded or slow: a timeout, 429 Too
+ * Many Requests or 503 Service Unavailable. The schedule's 5-second second step would only add to the
+ * load; a minute gives a struggling receiver room (Stripe and Svix back off the same way on these).
  */
-export function nextDelay(attempts: number, random: Random, retryAfterMs: number | null = null): number | null {
+export const OVERLOAD_MIN_DELAY_MS = MIN;
+
+/** Outcomes that mean "slow down": the next attempt waits at least OVERLOAD_MIN_DELAY_MS. */
+export function isOverloadSignal(statusCode: number | null, errorClass: string | null): boolean {
+  return statusCode === 429 || statusCode === 503 || errorClass === 'timeout';
+}
+
+/**
+ * The wait after the `attempts`-th failed attempt, or null when no attempt is left. `floorMs` (an
+ * overloaded receiver) and a `Retry-After` (RFC 9110 §10.2.3) may only lengthen the scheduled wait,
+ * never shorten it, and are capped at the schedule's longest step so a receiver cannot park a delivery
+ * for months.
+ */
+export function nextDelay(attempts: number, random: Random, retryAfterMs: number | null = null, floorMs = 0): number | null {
   if (attempts >= MAX_DELIVERY_ATTEMPTS) return null;
   const base = RETRY_SCHEDULE_MS[attempts]!;
   const jittered = Math.round(base * (1 - JITTER + 2 * JITTER * unitRandom(random)));
-  if (retryAfterMs === null || retryAfterMs <= jittered) return jittered;
-  return Math.min(retryAfterMs, Math.max(jittered, RETRY_SCHEDULE_MS[RETRY_SCHEDULE_MS.length - 1]!));
+  const wanted = Math.max(retryAfterMs ?? 0, floorMs);
+  if (wanted <= jittered) return jittered;
+  return Math.min(wanted, Math.max(jittered, RETRY_SCHEDULE_MS[RETRY_SCHEDULE_MS.length - 1]!));
 }
 
 /** Parses `Retry-After`: delay-seconds or an HTTP-date (RFC 9110 §10.2.3). Null when absent or invalid. */

@@ -12,12 +12,12 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import type { Clock } from '../domain/clock.js';
 import { newId, type Random } from '../domain/random.js';
 import type { Stores } from '../storage/ports.js';
-import { MAX_DELIVERY_ATTEMPTS, type WebhookDelivery, type WebhookSubscription } from '../storage/ports-webhooks.js';
+import { MAX_DELIVERY_ATTEMPTS, type DisabledReason, type WebhookDelivery, type WebhookSubscription } from '../storage/ports-webhooks.js';
 import type { Runtime } from '../runtime.js';
 import { destinationPolicyFor, type DestinationPolicy, type Resolver } from './destination.js';
 import { payloadContext } from './enqueue.js';
-import { nextDelay, parseRetryAfter } from './schedule.js';
-import { signMessage } from './signing.js';
+import { OVERLOAD_MIN_DELAY_MS, isOverloadSignal, nextDelay, parseRetryAfter } from './schedule.js';
+import { secretContext, signMessage } from './signing.js';
 import { httpTransport, type SendResult, type Transport } from './transport.js';
 
 /**
@@ -29,6 +29,21 @@ import { httpTransport, type SendResult, type Transport } from './transport.js';
 export type OnExhausted = (delivery: WebhookDelivery, tx: Stores) => Promise<void>;
 
 export type WorkerLog = (level: 'info' | 'warn' | 'error', fields: Record<string, unknown>, msg: string) => void;
+
+/** Called after the transaction that disabled an endpoint by itself (410 Gone, or failing too long) committed. */
+export type OnEndpointDisabled = (subscription: WebhookSubscription, reason: Exclude<DisabledReason, 'admin'>) => void;
+
+/**
+ * A rate-limited endpoint's sends are paced by slots reserved in the database (shared by every worker),
+ * at most this far ahead; a worker waits for its slot while holding the claim.
+ */
+export const PACE_HORIZON_MS = 1000;
+/**
+ * How late after its slot a paced send may still go out. Slots are spaced (1000 + this) / rate_limit
+ * ms apart, so even a send this late keeps every 1-second window at rate_limit sends or fewer; a
+ * later wake-up (a stalled event loop) reserves a new slot instead of sending.
+ */
+export const PACE_LATENESS_MS = 25;
 
 export interface WebhookWorkerOptions {
   stores: Stores;
@@ -50,19 +65,35 @@ export interface WebhookWorkerOptions {
   log?: WorkerLog;
   /** Called once per completed attempt (metrics). */
   onAttempt?: (result: SendResult, delivery: WebhookDelivery) => void;
+  /**
+   * An endpoint that has had only failed attempts for this long is disabled with reason `failing`
+   * (its deliveries are held until it is re-enabled). 0 = never.
+   */
+  failingDisableAfterMs?: number;
+  onEndpointDisabled?: OnEndpointDisabled;
+  /** Waits before a paced send (tests replace it). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export const DEFAULT_LEASE_MS = 60_000;
 
-/** Secret and URL of a subscription, decrypted once per batch. */
+/** URL, pacing and unexpired signing secrets (newest first) of a subscription, read and opened once per batch. */
 interface Target {
   sub: WebhookSubscription;
-  secret: string;
+  secrets: string[];
 }
+
+type Resolved = Required<Omit<WebhookWorkerOptions, 'transport' | 'log' | 'workerId' | 'onAttempt' | 'onEndpointDisabled' | 'sleep'>> & {
+  transport: Transport;
+  log: WorkerLog;
+  onAttempt: (r: SendResult, d: WebhookDelivery) => void;
+  onEndpointDisabled: OnEndpointDisabled;
+  sleep: (ms: number) => Promise<void>;
+};
 
 export class WebhookWorker {
   readonly workerId: string;
-  readonly #o: Required<Omit<WebhookWorkerOptions, 'transport' | 'log' | 'workerId' | 'onAttempt'>> & { transport: Transport; log: WorkerLog; onAttempt: (r: SendResult, d: WebhookDelivery) => void };
+  readonly #o: Resolved;
   #timer: NodeJS.Timeout | null = null;
   #running = false;
   #inFlight: Promise<unknown> | null = null;
@@ -74,12 +105,17 @@ export class WebhookWorker {
       leaseMs: DEFAULT_LEASE_MS,
       timeoutMs: 15_000,
       pollIntervalMs: 500,
+      failingDisableAfterMs: 0,
       ...options,
       transport: options.transport ?? httpTransport({ policy: options.policy, timeoutMs: options.timeoutMs ?? 15_000 }),
       log: options.log ?? (() => {}),
       onAttempt: options.onAttempt ?? (() => {}),
+      onEndpointDisabled: options.onEndpointDisabled ?? (() => {}),
+      sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     };
-    if (this.#o.timeoutMs >= this.#o.leaseMs) throw new Error('the webhook lease must outlast the send timeout');
+    // A claim must outlast the longest wait for a send slot plus the send itself, or another worker
+    // would claim the delivery again while it is still being sent.
+    if (this.#o.timeoutMs + 3 * PACE_HORIZON_MS >= this.#o.leaseMs) throw new Error('the webhook lease must outlast the send timeout plus 3 s of pacing');
   }
 
   /** Claims and delivers one batch; returns how many deliveries were attempted. */
@@ -89,7 +125,7 @@ export class WebhookWorker {
     if (!(await stores.webhooks.hasDue(now))) return 0;
     await this.#failAbandoned(now);
     const claimed = await stores.transaction(async (tx) => {
-      const rows = await tx.webhooks.claimDue({ workerId: this.workerId, now, leaseUntil: now + this.#o.leaseMs, limit: this.#o.batchSize });
+      const rows = await tx.webhooks.claimDue({ workerId: this.workerId, now, leaseUntil: now + this.#o.leaseMs, limit: this.#o.batchSize, paceHorizonMs: PACE_HORIZON_MS });
       // A lower in-progress attempt of a re-claimed row belonged to a worker whose lease expired.
       await tx.webhooks.abandonAttempts(rows.filter((r) => r.attempts > 1).map((r) => r.id));
       const attemptIds = new Map<string, string>();
@@ -155,10 +191,34 @@ export class WebhookWorker {
     });
   }
 
+  // Read at every claim, never cached longer: an edit (URL, rate, a rotated secret) reaches the next batch.
   async #target(subscriptionId: string): Promise<Target | null> {
-    const sub = await this.#o.stores.webhooks.getSubscription(subscriptionId);
+    const { stores, box, clock } = this.#o;
+    const sub = await stores.webhooks.getSubscription(subscriptionId);
     if (!sub) return null;
-    return { sub, secret: this.#o.box.decrypt(sub.sealedSecret, `webhook_subscriptions:${sub.id}`).toString('utf8') };
+    const now = clock.now();
+    // Unexpired only: once a rotation's overlap ends the previous secret signs nothing (the purge erases it).
+    const live = (await stores.webhooks.listSecrets(sub.id)).filter((s) => s.expiresAt === null || s.expiresAt > now);
+    return { sub, secrets: live.map((s) => box.decrypt(s.sealedSecret, secretContext(sub.id)).toString('utf8')) };
+  }
+
+  /**
+   * Waits for a send slot of a rate-limited endpoint. False when the delivery was given back instead
+   * (no slot within the horizon): it is due again when one frees up, with no attempt spent.
+   */
+  async #pace(d: WebhookDelivery, attemptId: string, sub: WebhookSubscription): Promise<boolean> {
+    const { stores, clock } = this.#o;
+    const interval = Math.ceil((1000 + PACE_LATENESS_MS) / sub.rateLimit!);
+    for (let tries = 0; tries < 3; tries++) {
+      const now = clock.now();
+      const r = await stores.webhooks.reserveSendSlot(sub.id, now, interval, PACE_HORIZON_MS);
+      if ('notBefore' in r) break;
+      if (r.slot > now) await this.#o.sleep(r.slot - now);
+      if (clock.now() <= r.slot + PACE_LATENESS_MS) return true;
+    }
+    const now = clock.now();
+    await stores.webhooks.releaseClaim(d.id, { workerId: this.workerId, attempts: d.attempts, attemptId, nextAttemptAt: now + PACE_HORIZON_MS, now });
+    return false;
   }
 
   async #deliver(d: WebhookDelivery, attemptId: string, target: Target | null): Promise<void> {
@@ -172,18 +232,48 @@ export class WebhookWorker {
       });
       return;
     }
+    if (target.secrets.length === 0) {
+      // Only possible if every secret row was removed by hand: nothing to sign with. The lease expires
+      // and the delivery is tried again (a new secret can be created by rotating).
+      throw new Error(`webhook subscription ${target.sub.id} has no signing secret`);
+    }
+    if (target.sub.rateLimit !== null && !(await this.#pace(d, attemptId, target.sub))) return;
     const body = this.#o.box.decrypt(d.sealedPayload, payloadContext(d.id)).toString('utf8');
-    const headers = signMessage(target.secret, d.messageId, clock.now(), body);
+    const startedAt = clock.now();
+    const headers = signMessage(target.secrets, d.messageId, startedAt, body);
     const result = await this.#o.transport({ url: target.sub.url, headers: { ...headers }, body });
     this.#o.onAttempt(result, d);
-    await this.#complete(d, attemptId, result);
+    await this.#complete(d, attemptId, result, startedAt);
   }
 
-  async #complete(claimed: WebhookDelivery, attemptId: string, r: SendResult): Promise<void> {
+  async #complete(claimed: WebhookDelivery, attemptId: string, r: SendResult, startedAt: number): Promise<void> {
     const { clock, stores, random } = this.#o;
+    const disabled: { sub: WebhookSubscription; reason: 'gone' | 'failing' }[] = [];
     await stores.transaction(async (tx) => {
+      disabled.length = 0;
       const now = clock.now();
-      await tx.webhooks.updateAttempt(attemptId, { durationMs: r.durationMs, statusCode: r.statusCode, errorClass: r.errorClass, outcome: r.ok ? 'succeeded' : 'failed' });
+      await tx.webhooks.updateAttempt(attemptId, { startedAt, durationMs: r.durationMs, statusCode: r.statusCode, errorClass: r.errorClass, outcome: r.ok ? 'succeeded' : 'failed' });
+      // The endpoint's health counts every attempt, also one whose delivery was completed elsewhere.
+      const failingSince = await tx.webhooks.recordEndpointResult(claimed.subscriptionId, r.ok, now);
+      const sub = await tx.webhooks.getSubscription(claimed.subscriptionId);
+      if (sub && sub.disabledAt === null) {
+        // Standard Webhooks: 410 Gone means the endpoint is gone for good. An endpoint with only
+        // failures for failingDisableAfterMs is presumed dead too (Stripe and Svix disable after days).
+        const reason = r.statusCode === 410 ? 'gone' : failingSince !== null && this.#o.failingDisableAfterMs > 0 && now - failingSince >= this.#o.failingDisableAfterMs ? 'failing' : null;
+        if (reason) {
+          const held = await tx.webhooks.disableSubscription(sub.id, now, reason);
+          await tx.audit.append({
+            id: newId('evt', now, random),
+            at: now,
+            actor: 'system',
+            action: 'webhook.subscription_disabled',
+            targetType: 'webhook_subscription',
+            targetId: sub.id,
+            data: { application_id: sub.applicationId, reason, held, failing_since: failingSince, last_status_code: r.statusCode, last_error: r.errorClass },
+          });
+          disabled.push({ sub: { ...sub, disabledAt: now, disabledReason: reason }, reason });
+        }
+      }
       const d = await tx.webhooks.getDelivery(claimed.id, { forUpdate: true });
       // The attempt count is the fencing token of a claim: a different count or owner means our lease
       // expired and another worker claimed it; it completes the delivery, we only record our attempt.
@@ -199,28 +289,31 @@ export class WebhookWorker {
         await tx.webhooks.updateDelivery(d.id, { ...last, status: 'succeeded', erasePayload: true, completedAt: now });
         return;
       }
-      // Standard Webhooks: 410 Gone means the endpoint is gone for good: disable it. Its messages are
-      // held (not dropped) until someone re-enables it.
-      if (r.statusCode === 410) await tx.webhooks.disableSubscription(d.subscriptionId, now, 'gone');
       if (d.attempts >= MAX_DELIVERY_ATTEMPTS) {
         await tx.webhooks.updateDelivery(d.id, { ...last, status: 'failed', erasePayload: true, completedAt: now });
         await this.#o.onExhausted({ ...d, status: 'failed', sealedPayload: null, completedAt: now, leaseUntil: null, leasedBy: null, lastStatusCode: r.statusCode, lastError: r.errorClass, updatedAt: now }, tx);
         return;
       }
-      if (r.statusCode === 410 || d.status === 'held') {
+      // A disabled endpoint's messages are held (not dropped) until someone re-enables it.
+      if (disabled.length > 0 || d.status === 'held') {
         await tx.webhooks.updateDelivery(d.id, { ...last, status: 'held' });
         return;
       }
-      const delay = nextDelay(d.attempts, random, parseRetryAfter(r.retryAfter, now))!;
+      const floor = isOverloadSignal(r.statusCode, r.errorClass) ? OVERLOAD_MIN_DELAY_MS : 0;
+      const delay = nextDelay(d.attempts, random, parseRetryAfter(r.retryAfter, now), floor)!;
       await tx.webhooks.updateDelivery(d.id, { ...last, nextAttemptAt: now + delay });
     });
+    for (const { sub, reason } of disabled) {
+      this.#o.log('warn', { subscription_id: sub.id, application_id: sub.applicationId, reason }, 'webhook endpoint disabled');
+      this.#o.onEndpointDisabled(sub, reason);
+    }
   }
 }
 
 /** The worker `grantry serve` runs, built from the runtime's parts. */
 export function webhookWorkerFor(
   rt: Pick<Runtime, 'stores' | 'box' | 'clock' | 'random' | 'config' | 'metrics' | 'usage'>,
-  options: { onExhausted: OnExhausted; log?: WorkerLog; resolver?: Resolver } & Partial<Pick<WebhookWorkerOptions, 'timeoutMs' | 'pollIntervalMs' | 'batchSize' | 'workerId' | 'onAttempt'>>,
+  options: { onExhausted: OnExhausted; log?: WorkerLog; resolver?: Resolver } & Partial<Pick<WebhookWorkerOptions, 'timeoutMs' | 'pollIntervalMs' | 'batchSize' | 'workerId' | 'onAttempt' | 'sleep'>>,
 ): WebhookWorker {
   const { resolver, ...rest } = options;
   return new WebhookWorker({
@@ -229,10 +322,13 @@ export function webhookWorkerFor(
     clock: rt.clock,
     random: rt.random,
     policy: destinationPolicyFor(rt.config, resolver),
+    leaseMs: rt.config.webhookLease * 1000,
+    failingDisableAfterMs: rt.config.webhookFailingDisableAfter * 1000,
     onAttempt: (r, d) => {
       rt.metrics.webhookAttempts.inc({ outcome: r.ok ? 'succeeded' : 'failed', error_class: r.errorClass ?? 'none' });
       rt.usage.record('webhook_attempt', d.applicationId, r.ok ? 'succeeded' : 'failed');
     },
+    onEndpointDisabled: (_sub, reason) => rt.metrics.webhookEndpointsDisabled.inc({ reason }),
     ...rest,
   });
 }

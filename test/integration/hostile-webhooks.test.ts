@@ -19,7 +19,7 @@ import { AdminError } from '../../src/admin/problem.js';
 import { DestinationPolicy, type ResolvedAddress, type Resolver } from '../../src/webhooks/destination.js';
 import { WebhookWorker, type OnExhausted } from '../../src/webhooks/worker.js';
 import { enqueueEvent } from '../../src/webhooks/enqueue.js';
-import { RETRY_SCHEDULE_MS } from '../../src/webhooks/schedule.js';
+import { OVERLOAD_MIN_DELAY_MS, RETRY_SCHEDULE_MS } from '../../src/webhooks/schedule.js';
 import { httpTransport, MAX_RESPONSE_BYTES, type SendResult, type Transport } from '../../src/webhooks/transport.js';
 import { MAX_DELIVERY_ATTEMPTS } from '../../src/storage/ports-webhooks.js';
 
@@ -189,16 +189,28 @@ describe.each(DIALECTS)('hostile webhook input (catalogue rows 35–41) on %s', 
       expect(logged.body).not.toContain('10.20.30.40');
 
       const { appId: legacyApp } = await partnerApp();
-      await t.rt.stores.webhooks.createSubscription({
-        id: 'whs_legacy_metadata',
-        applicationId: legacyApp,
-        url: 'http://169.254.169.254/latest/meta-data/iam/security-credentials/',
-        events: ['INSTALLATION.CREATE'],
-        sealedSecret: t.rt.box.encrypt(`whsec_${Buffer.alloc(32, 7).toString('base64')}`, webhooks.secretContext('whs_legacy_metadata')),
-        disabledAt: null,
-        disabledReason: null,
-        createdAt: t.clock.now(),
-      });
+      await t.rt.stores.webhooks.createSubscription(
+        {
+          id: 'whs_legacy_metadata',
+          applicationId: legacyApp,
+          url: 'http://169.254.169.254/latest/meta-data/iam/security-credentials/',
+          description: null,
+          events: ['INSTALLATION.CREATE'],
+          rateLimit: null,
+          disabledAt: null,
+          disabledReason: null,
+          failingSince: null,
+          createdAt: t.clock.now(),
+          updatedAt: t.clock.now(),
+        },
+        {
+          id: 'whk_legacy_metadata',
+          subscriptionId: 'whs_legacy_metadata',
+          sealedSecret: t.rt.box.encrypt(`whsec_${Buffer.alloc(32, 7).toString('base64')}`, webhooks.secretContext('whs_legacy_metadata')),
+          createdAt: t.clock.now(),
+          expiresAt: null,
+        },
+      );
       const legacy = await enqueue(legacyApp, 'ins_d35_legacy');
       // Even a worker whose allow-list covers every address.
       expect(await worker({ policy: everything }).runOnce()).toBe(1);
@@ -304,12 +316,14 @@ describe.each(DIALECTS)('hostile webhook input (catalogue rows 35–41) on %s', 
       const w = worker({ timeoutMs });
       expect(await w.runOnce()).toBe(1);
       expect(await delivery(slow)).toMatchObject({ status: 'pending', attempts: 1, lastError: 'timeout' });
-      t.clock.advance(RETRY_SCHEDULE_MS[1]!);
+      // A timeout says the receiver is slow: the next attempt waits at least a minute, not the schedule's 5 s.
+      expect((await delivery(slow)).nextAttemptAt - t.clock.now()).toBeGreaterThanOrEqual(OVERLOAD_MIN_DELAY_MS);
+      t.clock.advance(OVERLOAD_MIN_DELAY_MS * 1.2);
       expect(await w.runOnce()).toBe(1);
       expect(await delivery(slow)).toMatchObject({ status: 'succeeded', attempts: 2 });
       expect(late.receipts).toHaveLength(2);
       expect(late.receipts[0]!.id).toBe(late.receipts[1]!.id);
-      expect(Number(late.receipts[1]!.timestamp) - Number(late.receipts[0]!.timestamp)).toBe(RETRY_SCHEDULE_MS[1]! / 1000);
+      expect(Number(late.receipts[1]!.timestamp) - Number(late.receipts[0]!.timestamp)).toBe((OVERLOAD_MIN_DELAY_MS * 1.2) / 1000);
       for (const r of late.receipts) expect(signatureValid(secret, r)).toBe(true);
     });
 

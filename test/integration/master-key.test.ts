@@ -48,15 +48,17 @@ describe.each(DIALECTS)('master-key rotation on %s', (dialect) => {
       const out = new Map<string, string>();
       for (const c of SEALED_COLUMNS) {
         const where = 'where' in c ? sql` and ${sql.ref(c.where.column)} = ${c.where.value}` : sql``;
-        const rows = await sql<{ id: string; value: string }>`select ${sql.ref(c.id)} as id, ${sql.ref(c.column)} as value from ${sql.table(c.table)} where ${sql.ref(c.column)} is not null${where}`.execute(t.rt.db.db);
-        for (const r of rows.rows) out.set(`${c.table}/${r.id}`, r.value);
+        const ctx = 'contextColumn' in c ? c.contextColumn : c.id;
+        const rows = await sql<{ id: string; value: string; ctx: string }>`select ${sql.ref(c.id)} as id, ${sql.ref(c.column)} as value, ${sql.ref(ctx)} as ctx from ${sql.table(c.table)} where ${sql.ref(c.column)} is not null${where}`.execute(t.rt.db.db);
+        for (const r of rows.rows) {
+          out.set(`${c.table}/${r.id}`, r.value);
+          contexts.set(`${c.table}/${r.id}`, c.context(r.ctx));
+        }
       }
       return out;
     };
-    const contextOf = (key: string): string => {
-      const [table, id] = key.split('/') as [string, string];
-      return SEALED_COLUMNS.find((c) => c.table === table)!.context(id);
-    };
+    const contexts = new Map<string, string>();
+    const contextOf = (key: string): string => contexts.get(key)!;
     const open = (box: SecretBox, values: Map<string, string>): Map<string, string> => new Map([...values].map(([k, v]) => [k, box.decrypt(v, contextOf(k)).toString('base64')]));
     const tables = async (): Promise<string[]> =>
       dialect === 'sqlite'
@@ -210,13 +212,13 @@ describe.each(DIALECTS)('master-key rotation on %s', (dialect) => {
       const straggler = await a.post(`/applications/${partner.appId}/webhooks`, { url: receiver.url, events: ['INSTALLATION.UPDATE'] });
       expect(straggler.statusCode, straggler.body).toBe(201);
       const id = straggler.json().id as string;
-      const row = await t.rt.db.db.selectFrom('webhook_subscriptions').select('secret_sealed').where('id', '=', id).executeTakeFirstOrThrow();
+      const row = await t.rt.db.db.selectFrom('webhook_secrets').select('secret_sealed').where('subscription_id', '=', id).executeTakeFirstOrThrow();
       expect(() => newBox.decrypt(row.secret_sealed, `webhook_subscriptions:${id}`)).toThrow();
       // ...which the same rotation, run again, re-seals.
       const repair = await rotateMasterKey(t.rt.db, oldBox, newBox);
       expect(repair.status).toBe('rotated');
       expect(repair.reencrypted).toEqual({ hash_pepper: 0, signing_keys: 0, webhook_secrets: 1, webhook_payloads: 0, refresh_successors: 0 });
-      const fixed = await t.rt.db.db.selectFrom('webhook_subscriptions').select('secret_sealed').where('id', '=', id).executeTakeFirstOrThrow();
+      const fixed = await t.rt.db.db.selectFrom('webhook_secrets').select('secret_sealed').where('subscription_id', '=', id).executeTakeFirstOrThrow();
       expect(rt2!.box.decrypt(fixed.secret_sealed, `webhook_subscriptions:${id}`).toString('utf8')).toBe(straggler.json().secret);
     });
   });

@@ -145,7 +145,8 @@ describe.each(DIALECTS)('webhook delivery on %s', (dialect) => {
     });
 
     it('makes exactly 10 attempts against a receiver that never succeeds, then fails and calls onExhausted once', async () => {
-      const { receiver, partner } = await setup((_n, _req, res) => res.writeHead(503).end());
+      // 500, not 503: an overloaded receiver's next attempt waits at least a minute (tested below).
+      const { receiver, partner } = await setup((_n, _req, res) => res.writeHead(500).end());
       const [id] = await enqueue(partner.appId, { installationId: 'ins_exhaust' });
       const exhausted: WebhookDelivery[] = [];
       const w = worker({
@@ -247,7 +248,7 @@ describe.each(DIALECTS)('webhook delivery on %s', (dialect) => {
       const [id] = await enqueue(partner.appId, { installationId: 'ins_lost10' });
       // Nine attempts already spent (as after nine failures), then the 10th is claimed and the worker dies.
       for (let i = 0; i < 9; i++) {
-        await t.rt.stores.transaction((tx) => tx.webhooks.claimDue({ workerId: 'w', now: t.clock.now(), leaseUntil: t.clock.now(), limit: 1000 }));
+        await t.rt.stores.transaction((tx) => tx.webhooks.claimDue({ workerId: 'w', now: t.clock.now(), leaseUntil: t.clock.now(), limit: 1000, paceHorizonMs: 1000 }));
         t.clock.advance(1);
       }
       let hang: Promise<unknown> | null = null;

@@ -5,6 +5,7 @@ import { destinationPolicyFor } from '../../webhooks/destination.js';
 import { startListener } from '../../webhooks/listen.js';
 import { fail, print, table } from '../output.js';
 import { withRuntime, type GlobalOptions, cliAdmin } from '../runtime.js';
+import type { Runtime } from '../../runtime.js';
 
 type Opts = GlobalOptions & Record<string, unknown>;
 
@@ -13,6 +14,9 @@ const int = (name: string) => (v: string): number => {
   return Number(v);
 };
 const iso = (ms: unknown): string => (typeof ms === 'number' ? new Date(ms).toISOString() : '-');
+
+const splitEvents = (v: unknown): string[] => String(v).split(/[\s,]+/).filter(Boolean);
+const deps = (rt: Runtime): webhooks.WebhookAdminDeps => ({ box: rt.box, policy: destinationPolicyFor(rt.config) });
 
 function withCommon(cmd: Command): Command {
   return cmd.option('--json', 'print JSON').option('--database-url <url>', 'database URL (GRANTRY_DATABASE_URL)').option('--data-dir <dir>', 'data folder (GRANTRY_DATA_DIR)');
@@ -26,12 +30,13 @@ export function registerWebhookCommands(program: Command): void {
       .command('add <app>')
       .description('subscribe an application (id or client_id) to events; prints the whsec_ signing secret (shown once)')
       .requiredOption('--url <url>', 'receiver URL (https outside development)')
-      .requiredOption('--events <events>', 'space- or comma-separated, e.g. "INSTALLATION.CREATE INSTALLATION.UPDATE"'),
+      .requiredOption('--events <events>', 'space- or comma-separated, e.g. "INSTALLATION.CREATE INSTALLATION.UPDATE"')
+      .option('--description <text>', 'what this endpoint is, for people')
+      .option('--rate-limit <n>', 'attempts per second at most (all processes together)', int('--rate-limit')),
   ).action(async (appId: string, o: Opts) =>
     withRuntime(o, async (rt) => {
-      const events = String(o.events).split(/[\s,]+/).filter(Boolean);
-      const r = await webhooks.createSubscription(cliAdmin(rt), { box: rt.box, policy: destinationPolicyFor(rt.config) }, appId, { url: o.url, events });
-      print(o, { ...webhooks.subscriptionView(r.subscription), secret: r.secret }, () =>
+      const r = await webhooks.createSubscription(cliAdmin(rt), deps(rt), appId, { url: o.url, events: splitEvents(o.events), description: o.description, rate_limit: o.rateLimit });
+      print(o, { ...webhooks.subscriptionView(r), secret: r.secret }, () =>
         [`created webhook subscription ${r.subscription.id} for ${r.subscription.url}`, `  events: ${r.subscription.events.join(' ')}`, `  signing secret (shown once): ${r.secret}`].join('\n'),
       );
     }),
@@ -39,15 +44,89 @@ export function registerWebhookCommands(program: Command): void {
   withCommon(cmd.command('list <app>').description("list an application's subscriptions")).action(async (appId: string, o: Opts) =>
     withRuntime(o, async (rt) => {
       const items = (await webhooks.listSubscriptions(cliAdmin(rt), appId)).map(webhooks.subscriptionView);
-      print(o, { items }, () => table(items, ['id', 'url', 'events', 'enabled', 'disabled_reason']));
+      print(o, { items }, () => table(items, ['id', 'url', 'events', 'enabled', 'disabled_reason', 'rate_limit']));
+    }),
+  );
+  withCommon(
+    cmd
+      .command('endpoints')
+      .description('endpoints across applications, e.g. those failing or disabled')
+      .option('--state <state>', 'failing, disabled or enabled'),
+  ).action(async (o: Opts) =>
+    withRuntime(o, async (rt) => {
+      const items = (await webhooks.findSubscriptions(cliAdmin(rt), { state: o.state as string | undefined })).map((e) => ({ ...webhooks.subscriptionView(e), application_name: e.applicationName }));
+      print(o, { items }, () =>
+        table(
+          items.map((e: Record<string, unknown>) => ({ ...e, failing_since: iso(e.failing_since) })),
+          ['id', 'application_id', 'application_name', 'url', 'enabled', 'disabled_reason', 'failing_since'],
+        ),
+      );
+    }),
+  );
+  withCommon(
+    cmd
+      .command('update <app> <subscription>')
+      .description("edit an endpoint; pending deliveries go to a new URL at their next attempt")
+      .option('--url <url>', 'new receiver URL')
+      .option('--events <events>', 'the full new list, space- or comma-separated')
+      .option('--description <text>', 'new description ("" clears it)')
+      .option('--rate-limit <n>', 'attempts per second at most, or "none"')
+      .option('--enable', 're-enable (held deliveries are sent)')
+      .option('--disable', 'disable (pending deliveries are held)'),
+  ).action(async (appId: string, subId: string, o: Opts) =>
+    withRuntime(o, async (rt) => {
+      if (o.enable && o.disable) throw new AdminError('invalid_input', 'give --enable or --disable, not both');
+      const rate = o.rateLimit === undefined ? undefined : o.rateLimit === 'none' ? null : /^\d+$/.test(String(o.rateLimit)) ? Number(o.rateLimit) : String(o.rateLimit);
+      const r = await webhooks.updateSubscription(cliAdmin(rt), deps(rt), appId, subId, {
+        url: o.url,
+        events: o.events === undefined ? undefined : splitEvents(o.events),
+        description: o.description === undefined ? undefined : o.description === '' ? null : o.description,
+        rate_limit: rate,
+        enabled: o.enable ? true : o.disable ? false : undefined,
+      });
+      print(o, { ...webhooks.subscriptionView(r), released_deliveries: r.released, held_deliveries: r.held }, () =>
+        [`updated ${subId}: ${r.subscription.url}`, `  events: ${r.subscription.events.join(' ')}`, `  enabled: ${r.subscription.disabledAt === null}` + (r.released ? ` (${r.released} held deliveries released)` : '') + (r.held ? ` (${r.held} deliveries held)` : ''), `  rate limit: ${r.subscription.rateLimit ?? 'none'}`].join('\n'),
+      );
+    }),
+  );
+  withCommon(
+    cmd
+      .command('rotate-secret <app> <subscription>')
+      .description('a new signing secret (shown once); the previous one keeps signing beside it during the overlap')
+      .option('--previous-expires-in <seconds>', 'overlap in seconds (default 86400, at most 604800; 0 = the previous secret stops at once)', int('--previous-expires-in')),
+  ).action(async (appId: string, subId: string, o: Opts) =>
+    withRuntime(o, async (rt) => {
+      const r = await webhooks.rotateSecret(cliAdmin(rt), deps(rt), appId, subId, { previous_expires_in: o.previousExpiresIn });
+      print(o, { ...webhooks.subscriptionView(r), secret: r.secret, previous_secret_expires_at: r.previousExpiresAt }, () =>
+        [`new signing secret for ${subId} (shown once): ${r.secret}`, r.previousExpiresAt === null ? '  the previous secret no longer signs' : `  the previous secret keeps signing until ${iso(r.previousExpiresAt)}`].join('\n'),
+      );
+    }),
+  );
+  withCommon(cmd.command('test <app> <subscription>').description('send a signed WEBHOOK.TEST message (no credentials) through the normal delivery path')).action(
+    async (appId: string, subId: string, o: Opts) =>
+      withRuntime(o, async (rt) => {
+        const r = await webhooks.sendTestEvent(cliAdmin(rt), deps(rt), appId, subId);
+        print(o, webhooks.deliveryView(r.delivery, r.attempts), () => `queued test delivery ${r.delivery.id} (webhook-id ${r.delivery.messageId}); a running server sends it within a second: grantry webhooks show-delivery ${r.delivery.id}`);
+      }),
+  );
+  withCommon(
+    cmd
+      .command('recover <app> <subscription>')
+      .description('after an outage: fresh credentials for every installation whose delivery to this endpoint failed in the range')
+      .requiredOption('--since <time>', 'ISO 8601, e.g. 2026-12-01T00:00:00Z')
+      .option('--until <time>', 'ISO 8601 (default now)'),
+  ).action(async (appId: string, subId: string, o: Opts) =>
+    withRuntime(o, async (rt) => {
+      const r = await webhooks.recoverEndpoint(cliAdmin(rt), rt.tokenDeps, appId, subId, { since: o.since, until: o.until });
+      print(o, { queued: r.queued, skipped: r.skipped, installation_ids: r.installationIds }, () => `queued fresh credentials for ${r.queued} installations (${r.skipped} needed nothing)`);
     }),
   );
   for (const [name, enabled] of [['enable', true], ['disable', false]] as const) {
     withCommon(cmd.command(`${name} <app> <subscription>`).description(enabled ? 're-enable a subscription; its held deliveries are sent' : 'disable a subscription; its deliveries are held')).action(
       async (appId: string, subId: string, o: Opts) =>
         withRuntime(o, async (rt) => {
-          const r = await webhooks.updateSubscription(cliAdmin(rt), appId, subId, { enabled });
-          print(o, { ...webhooks.subscriptionView(r.subscription), released_deliveries: r.released, held_deliveries: r.held }, () =>
+          const r = await webhooks.updateSubscription(cliAdmin(rt), deps(rt), appId, subId, { enabled });
+          print(o, { ...webhooks.subscriptionView(r), released_deliveries: r.released, held_deliveries: r.held }, () =>
             enabled ? `enabled ${subId}; ${r.released} held deliveries are pending again` : `disabled ${subId}; ${r.held} deliveries held`,
           );
         }),

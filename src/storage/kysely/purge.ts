@@ -118,6 +118,10 @@ export function purgeStore(db: Kysely<Database>, dialect: Dialect): PurgeStore {
       return count(await db.deleteFrom('decoupled_requests').where('id', 'in', picked).executeTakeFirst());
     },
 
+    async webhookSecrets(now, limit) {
+      const picked = locked(db.selectFrom('webhook_secrets').select('id').where('expires_at', 'is not', null).where('expires_at', '<=', now).limit(limit));
+      return count(await db.deleteFrom('webhook_secrets').where('id', 'in', picked).executeTakeFirst());
+    },
     async webhookDeliveries(completedBefore, now, limit) {
       if (dialect === 'postgres') {
         // One statement: the attempts and their deliveries go together (webhook_attempts has no

@@ -1,10 +1,12 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Database, WebhookAttemptsTable, WebhookDeliveriesTable, WebhookSubscriptionsTable } from '../schema.js';
+import type { Database, WebhookAttemptsTable, WebhookDeliveriesTable, WebhookSecretsTable, WebhookSubscriptionsTable } from '../schema.js';
 import type { Dialect } from '../db.js';
 import {
   MAX_DELIVERY_ATTEMPTS,
   type AttemptOutcome,
   type DeliveryStatus,
+  type DisabledReason,
+  type WebhookSigningSecret,
   type WebhookAttempt,
   type WebhookDelivery,
   type WebhookEventType,
@@ -18,11 +20,22 @@ const rowToSub = (r: Selectable<WebhookSubscriptionsTable>): WebhookSubscription
   id: r.id,
   applicationId: r.application_id,
   url: r.url,
+  description: r.description,
   events: JSON.parse(r.events) as WebhookEventType[],
+  rateLimit: r.rate_limit === null ? null : Number(r.rate_limit),
+  disabledAt: r.disabled_at === null ? null : Number(r.disabled_at),
+  disabledReason: (r.disabled_reason ?? null) as DisabledReason | null,
+  failingSince: r.failing_since === null ? null : Number(r.failing_since),
+  createdAt: Number(r.created_at),
+  updatedAt: Number(r.updated_at ?? r.created_at),
+});
+
+const rowToSecret = (r: Selectable<WebhookSecretsTable>): WebhookSigningSecret => ({
+  id: r.id,
+  subscriptionId: r.subscription_id,
   sealedSecret: r.secret_sealed,
-  disabledAt: r.disabled_at,
-  disabledReason: r.disabled_reason ?? null,
-  createdAt: r.created_at,
+  createdAt: Number(r.created_at),
+  expiresAt: r.expires_at === null ? null : Number(r.expires_at),
 });
 
 const rowToDelivery = (r: Selectable<WebhookDeliveriesTable>): WebhookDelivery => ({
@@ -82,19 +95,27 @@ export function webhookStore(db: Kysely<Database>, dialect: Dialect): WebhookSto
       .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]));
 
   return {
-    async createSubscription(s) {
+    async createSubscription(s, secret) {
       await db
         .insertInto('webhook_subscriptions')
         .values({
           id: s.id,
           application_id: s.applicationId,
           url: s.url,
+          description: s.description,
           events: JSON.stringify(s.events),
-          secret_sealed: s.sealedSecret,
+          rate_limit: s.rateLimit,
           disabled_at: s.disabledAt,
           disabled_reason: s.disabledReason ?? null,
+          failing_since: s.failingSince,
+          rate_next_at: null,
           created_at: s.createdAt,
+          updated_at: s.updatedAt,
         })
+        .execute();
+      await db
+        .insertInto('webhook_secrets')
+        .values({ id: secret.id, subscription_id: s.id, secret_sealed: secret.sealedSecret, created_at: secret.createdAt, expires_at: secret.expiresAt })
         .execute();
     },
     async getSubscription(id) {
@@ -103,6 +124,107 @@ export function webhookStore(db: Kysely<Database>, dialect: Dialect): WebhookSto
     },
     async listSubscriptions(applicationId) {
       return (await db.selectFrom('webhook_subscriptions').selectAll().where('application_id', '=', applicationId).orderBy('id').execute()).map(rowToSub);
+    },
+    async findSubscriptions(filter, limit) {
+      let q = db.selectFrom('webhook_subscriptions').selectAll().orderBy('id').limit(limit);
+      if (filter.state === 'disabled') q = q.where('disabled_at', 'is not', null);
+      if (filter.state === 'enabled') q = q.where('disabled_at', 'is', null);
+      if (filter.state === 'failing') q = q.where('disabled_at', 'is', null).where('failing_since', 'is not', null);
+      if (filter.organizationIds) {
+        const orgs = [...filter.organizationIds];
+        q = orgs.length === 0 ? q.where(nothing()) : q.where('application_id', 'in', db.selectFrom('applications').select('applications.id').where('applications.organization_id', 'in', orgs));
+      }
+      return (await q.execute()).map(rowToSub);
+    },
+    async updateSubscription(id, p) {
+      const res = await db
+        .updateTable('webhook_subscriptions')
+        .set({
+          updated_at: p.updatedAt,
+          ...(p.url !== undefined ? { url: p.url } : {}),
+          ...(p.events !== undefined ? { events: JSON.stringify(p.events) } : {}),
+          ...(p.description !== undefined ? { description: p.description } : {}),
+          // A new rate starts from a free slot: the old spacing no longer applies.
+          ...(p.rateLimit !== undefined ? { rate_limit: p.rateLimit, rate_next_at: null } : {}),
+        })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) > 0;
+    },
+
+    async listSecrets(subscriptionId) {
+      const rows = await db.selectFrom('webhook_secrets').selectAll().where('subscription_id', '=', subscriptionId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+      return rows.map(rowToSecret);
+    },
+    async rotateSecret(next, previousExpiresAt, now, keepPrevious) {
+      const sub = next.subscriptionId;
+      // Erase now what is expired anyway, and the current one if its overlap is zero.
+      await db
+        .deleteFrom('webhook_secrets')
+        .where('subscription_id', '=', sub)
+        .where((eb) => eb.or([eb('expires_at', '<=', now), ...(previousExpiresAt <= now ? [eb('expires_at', 'is', null)] : [])]))
+        .execute();
+      if (previousExpiresAt > now) await db.updateTable('webhook_secrets').set({ expires_at: previousExpiresAt }).where('subscription_id', '=', sub).where('expires_at', 'is', null).execute();
+      // Rotating again during an overlap: only the newest `keepPrevious` previous secrets stay, so the
+      // signature header stays short and an old leaked secret cannot be kept alive by rotating.
+      const previous = await db.selectFrom('webhook_secrets').select('id').where('subscription_id', '=', sub).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+      const drop = previous.slice(keepPrevious).map((r) => r.id);
+      if (drop.length > 0) await db.deleteFrom('webhook_secrets').where('id', 'in', drop).execute();
+      await db
+        .insertInto('webhook_secrets')
+        .values({ id: next.id, subscription_id: sub, secret_sealed: next.sealedSecret, created_at: next.createdAt, expires_at: null })
+        .execute();
+    },
+
+    async recordEndpointResult(subscriptionId, ok, now) {
+      if (ok) {
+        await db.updateTable('webhook_subscriptions').set({ failing_since: null }).where('id', '=', subscriptionId).where('failing_since', 'is not', null).execute();
+        return null;
+      }
+      await db.updateTable('webhook_subscriptions').set({ failing_since: now }).where('id', '=', subscriptionId).where('failing_since', 'is', null).execute();
+      const row = await db.selectFrom('webhook_subscriptions').select('failing_since').where('id', '=', subscriptionId).executeTakeFirst();
+      return row?.failing_since == null ? null : Number(row.failing_since);
+    },
+    async reserveSendSlot(subscriptionId, now, intervalMs, horizonMs) {
+      // One conditional UPDATE: the row lock (PostgreSQL) or the write lock (SQLite) makes the read of
+      // rate_next_at and its advance one step, so two workers never take the same slot.
+      const free = sql<number>`coalesce(case when rate_next_at > ${now} then rate_next_at else null end, ${now})`;
+      const row = await db
+        .updateTable('webhook_subscriptions')
+        .set({ rate_next_at: sql`${free} + ${intervalMs}` })
+        .where('id', '=', subscriptionId)
+        .where((eb) => eb.or([eb('rate_next_at', 'is', null), eb('rate_next_at', '<=', now + horizonMs)]))
+        .returning('rate_next_at')
+        .executeTakeFirst();
+      if (row) return { slot: Number(row.rate_next_at) - intervalMs };
+      const current = await db.selectFrom('webhook_subscriptions').select('rate_next_at').where('id', '=', subscriptionId).executeTakeFirst();
+      return { notBefore: Number(current?.rate_next_at ?? now) - horizonMs };
+    },
+    async releaseClaim(id, c) {
+      const res = await db
+        .updateTable('webhook_deliveries')
+        .set((eb) => ({ attempts: eb('attempts', '-', 1), lease_until: null, leased_by: null, next_attempt_at: c.nextAttemptAt, updated_at: c.now }))
+        .where('id', '=', id)
+        .where('leased_by', '=', c.workerId)
+        .where('attempts', '=', c.attempts)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) return false;
+      // It was never sent: no attempt to show.
+      await db.deleteFrom('webhook_attempts').where('id', '=', c.attemptId).execute();
+      return true;
+    },
+    async failedCredentialDeliveries(subscriptionId, since, until) {
+      const rows = await db
+        .selectFrom('webhook_deliveries')
+        .selectAll()
+        .where('subscription_id', '=', subscriptionId)
+        .where('status', '=', 'failed')
+        .where('credentials_version', 'is not', null)
+        .where('created_at', '>=', since)
+        .where('created_at', '<', until)
+        .orderBy('id')
+        .execute();
+      return rows.map(rowToDelivery);
     },
     async subscriptionsFor(applicationId, eventType) {
       const subs = await this.listSubscriptions(applicationId);
@@ -135,7 +257,7 @@ export function webhookStore(db: Kysely<Database>, dialect: Dialect): WebhookSto
     markReceived: (installationId, version, now) => endOpen('cancelled', now, installationId, { op: '=', value: version }),
     cancelForInstallation: (installationId, now) => endOpen('cancelled', now, installationId, null),
 
-    async disableSubscription(id, at, reason) {
+    async disableSubscription(id, at, reason: DisabledReason) {
       await db.updateTable('webhook_subscriptions').set({ disabled_at: at, disabled_reason: reason }).where('id', '=', id).where('disabled_at', 'is', null).execute();
       // Held, never dropped: Stripe does not resend events created while an endpoint is disabled, but
       // a credentials message cannot be fetched any other way. An in-flight (leased) row keeps its lease;
@@ -144,7 +266,7 @@ export function webhookStore(db: Kysely<Database>, dialect: Dialect): WebhookSto
       return Number(res.numUpdatedRows);
     },
     async enableSubscription(id, now) {
-      await db.updateTable('webhook_subscriptions').set({ disabled_at: null, disabled_reason: null }).where('id', '=', id).execute();
+      await db.updateTable('webhook_subscriptions').set({ disabled_at: null, disabled_reason: null, failing_since: null }).where('id', '=', id).execute();
       // The lease (if any) is left alone, so a send still in flight is not claimed a second time.
       const res = await db
         .updateTable('webhook_deliveries')
@@ -167,7 +289,8 @@ export function webhookStore(db: Kysely<Database>, dialect: Dialect): WebhookSto
     async hasDue(now) {
       return (await due(now).select('id').limit(1).executeTakeFirst()) !== undefined;
     },
-    async claimDue({ workerId, now, leaseUntil, limit }) {
+    async claimDue({ workerId, now, leaseUntil, limit, paceHorizonMs }) {
+      const paced = now + paceHorizonMs;
       if (dialect === 'postgres') {
         // FOR UPDATE SKIP LOCKED (PostgreSQL SELECT docs): a row another transaction is claiming is
         // skipped instead of waited for, and a row it already claimed fails the re-checked WHERE
@@ -177,6 +300,7 @@ export function webhookStore(db: Kysely<Database>, dialect: Dialect): WebhookSto
             select id from webhook_deliveries
             where status = 'pending' and next_attempt_at <= ${now} and (lease_until is null or lease_until < ${now})
               and attempts < ${MAX_DELIVERY_ATTEMPTS}
+              and subscription_id not in (select id from webhook_subscriptions where rate_next_at > ${paced})
             order by next_attempt_at, id
             limit ${limit}
             for update skip locked
@@ -189,7 +313,13 @@ export function webhookStore(db: Kysely<Database>, dialect: Dialect): WebhookSto
       }
       // SQLite has one writer at a time: inside the caller's transaction this UPDATE ... RETURNING
       // both picks and leases the rows before any other writer can look.
-      const picked = due(now).select('id').where('attempts', '<', MAX_DELIVERY_ATTEMPTS).orderBy('next_attempt_at').orderBy('id').limit(limit);
+      const picked = due(now)
+        .select('id')
+        .where('attempts', '<', MAX_DELIVERY_ATTEMPTS)
+        .where('subscription_id', 'not in', db.selectFrom('webhook_subscriptions').select('webhook_subscriptions.id').where('rate_next_at', '>', paced))
+        .orderBy('next_attempt_at')
+        .orderBy('id')
+        .limit(limit);
       const rows = await db
         .updateTable('webhook_deliveries')
         .set((eb) => ({ attempts: eb('attempts', '+', 1), lease_until: leaseUntil, leased_by: workerId, last_attempt_at: now, updated_at: now }))
@@ -275,7 +405,7 @@ export function webhookStore(db: Kysely<Database>, dialect: Dialect): WebhookSto
     async updateAttempt(id, p) {
       await db
         .updateTable('webhook_attempts')
-        .set({ duration_ms: p.durationMs, status_code: p.statusCode, error_class: p.errorClass, outcome: p.outcome })
+        .set({ duration_ms: p.durationMs, status_code: p.statusCode, error_class: p.errorClass, outcome: p.outcome, ...(p.startedAt !== undefined ? { started_at: p.startedAt } : {}) })
         .where('id', '=', id)
         .execute();
     },

@@ -8,6 +8,7 @@ import * as m0004 from './0004-users-authorization.js';
 import * as m0005 from './0005-partner-id.js';
 import * as m0006 from './0006-purge-indexes.js';
 import * as m0007 from './0007-console.js';
+import * as m0008 from './0008-webhook-endpoints.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0005-partner-id': m0005,
   '0006-purge-indexes': m0006,
   '0007-console': m0007,
+  '0008-webhook-endpoints': m0008,
 };
 
 class DialectMigrationProvider implements MigrationProvider {
