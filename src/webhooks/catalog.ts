@@ -177,7 +177,7 @@ export const WEBHOOK_EVENT_CATALOG: readonly WebhookEventDefinition[] = [
   },
   {
     type: 'INSTALLATION.UPDATE',
-    description: `New credentials for an existing installation: the merchant changed the granted scopes, the credentials were reissued after a failed delivery, or they were re-sent after an outage of your endpoint. Same shape as INSTALLATION.CREATE, with a higher \`credentials_version\`. ${STORE_FIRST} The refresh token you held keeps working (narrowed to the new scopes) until you first use the new one; from then on only the new one works.`,
+    description: `New credentials for an existing installation: the merchant changed the granted scopes, an administrator reissued them (typically after a delivery failed), or they were re-sent to recover from an outage of your endpoint. Same shape as INSTALLATION.CREATE, with a higher \`credentials_version\`. ${STORE_FIRST} The refresh token you held keeps working (narrowed to the new scopes) until you first use the new one; from then on only the new one works.`,
     subscribable: true,
     carries_credentials: true,
     schema: InstallationCredentials,
