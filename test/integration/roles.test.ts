@@ -248,6 +248,9 @@ describe.each(DIALECTS)('roles in the management API on %s', (dialect) => {
         { route: 'GET /applications/{id}/webhooks/{webhook_id}', url: `/applications/${P.appId}/webhooks/${hookP}`, status: 404, same: [P.appId, fakeApp] },
         { route: 'PATCH /applications/{id}/webhooks/{webhook_id}', url: `/applications/${P.appId}/webhooks/${hookP}`, body: { enabled: false }, status: 404, same: [P.appId, fakeApp] },
         { route: 'DELETE /applications/{id}/webhooks/{webhook_id}', url: `/applications/${P.appId}/webhooks/${hookP}`, status: 404, same: [P.appId, fakeApp] },
+        { route: 'POST /applications/{id}/webhooks/{webhook_id}/secret/rotate', url: `/applications/${P.appId}/webhooks/${hookP}/secret/rotate`, body: {}, status: 404, same: [P.appId, fakeApp] },
+        { route: 'POST /applications/{id}/webhooks/{webhook_id}/test', url: `/applications/${P.appId}/webhooks/${hookP}/test`, status: 404, same: [P.appId, fakeApp] },
+        { route: 'POST /applications/{id}/webhooks/{webhook_id}/recover', url: `/applications/${P.appId}/webhooks/${hookP}/recover`, body: { since: '2026-01-01T00:00:00Z' }, status: 404, same: [P.appId, fakeApp] },
         { route: 'GET /webhook-deliveries/{id}', url: `/webhook-deliveries/${deliveryPB}`, status: 404, same: [deliveryPB, 'whd_01AAAAAAAAAAAAAAAAAAAAAAAA'] },
         { route: 'POST /webhook-deliveries/{id}/retry', url: `/webhook-deliveries/${deliveryPB}/retry`, status: 404, same: [deliveryPB, 'whd_01AAAAAAAAAAAAAAAAAAAAAAAA'] },
         { route: 'GET /webhook-deliveries', url: `/webhook-deliveries?application_id=${P.appId}`, status: 404, same: [P.appId, fakeApp] },
@@ -368,6 +371,15 @@ describe.each(DIALECTS)('roles in the management API on %s', (dialect) => {
       await expectRow('pDev', { route: 'POST /webhook-deliveries/{id}/retry', url: `/webhook-deliveries/${deliveryPB}/retry`, status: 202 });
       await expectRow('pDev', { route: 'GET /applications/{id}/webhooks/{webhook_id}', url: `/applications/${P.appId}/webhooks/${hookP}`, status: 200 });
       await expectRow('pDev', { route: 'PATCH /applications/{id}/webhooks/{webhook_id}', url: `/applications/${P.appId}/webhooks/${hookP}`, body: { enabled: true }, status: 200 });
+      await expectRow('pDev', { route: 'POST /applications/{id}/webhooks/{webhook_id}/test', url: `/applications/${P.appId}/webhooks/${hookP}/test`, status: 202 });
+      await expectRow('pDev', { route: 'POST /applications/{id}/webhooks/{webhook_id}/recover', url: `/applications/${P.appId}/webhooks/${hookP}/recover`, body: { since: '2026-01-01T00:00:00Z' }, status: 202 });
+      await expectRow('pDev', { route: 'POST /applications/{id}/webhooks/{webhook_id}/secret/rotate', url: `/applications/${P.appId}/webhooks/${hookP}/secret/rotate`, body: { previous_expires_in: 3600 }, status: 200 });
+      // The event catalogue is the same for everyone who may call the API.
+      expect((await expectRow('pDev', { route: 'GET /webhook-event-types', url: '/webhook-event-types', status: 200 })).json().items.length).toBeGreaterThan(4);
+      // Endpoints across applications: only the member's own organization's.
+      const endpoints = (await expectRow('pDev', { route: 'GET /webhooks', url: '/webhooks', status: 200 })).json().items as { application_id: string }[];
+      expect(endpoints.length).toBeGreaterThan(0);
+      expect(endpoints.every((e) => e.application_id === P.appId)).toBe(true);
       await expectRow('pDev', { route: 'PATCH /applications/{id}', url: `/applications/${P.appId}`, body: { name: 'Partner App v2' }, status: 200 });
       expect((await expectRow('pDev', { route: 'GET /applications/{id}', url: `/applications/${P.appId}`, status: 200 })).json().secrets.length).toBeGreaterThan(0);
     });
