@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, skipDialect } from '../helpers/db.js';
 import { T0, adminToken, api, buildTestApp, tokenRequest, type Api, type TestApp } from '../helpers/app.js';
-import { deliveries, installAndReceive, merchantOrg, message, partnerApp, type Partner } from '../helpers/installations.js';
+import { deliveries, installAndReceive, merchantOrg, message, partnerApp, type DeliveryRow, type Partner } from '../helpers/installations.js';
 import { createUser, firstPartySignIn } from '../helpers/web.js';
 import { WEBHOOK_EVENT_CATALOG, validateWebhookMessage, webhookEventView } from '../../src/webhooks/catalog.js';
 
@@ -58,6 +58,21 @@ describe.each(DIALECTS)('webhook event types on %s', (dialect) => {
       const rows = await deliveries(t, installation.id);
       const del = rows.find((r) => r.event_type === 'INSTALLATION.DELETE')!;
       expect(validateWebhookMessage(message(t, del))).toEqual([]);
+    });
+
+    it('the test event (POST .../webhooks/:webhook_id/test) validates against the catalogue and carries no credentials', async () => {
+      const hooks = (await a.get(`/applications/${partner.appId}/webhooks`)).json().items as { id: string }[];
+      const sent = await a.post(`/applications/${partner.appId}/webhooks/${hooks[0]!.id}/test`);
+      expect(sent.statusCode, sent.body).toBe(202);
+      const rows = (await t.rt.db.db
+        .selectFrom('webhook_deliveries')
+        .select(['id', 'status', 'event_type', 'installation_id', 'credentials_version', 'payload_sealed'])
+        .where('event_type', '=', 'WEBHOOK.TEST')
+        .execute()) as DeliveryRow[];
+      expect(rows).toHaveLength(1);
+      const m = message(t, rows[0]!);
+      expect(validateWebhookMessage(m)).toEqual([]);
+      expect(m.data).toEqual({ application_id: partner.appId, webhook_id: hooks[0]!.id, test: true });
     });
 
     it('a refresh token that never expires is sent as null, which the schema allows', async () => {
