@@ -18,7 +18,7 @@ export { createTokenManager, type TokenManager, type TokenManagerOptions } from 
 export { memoryStore } from './memory-store.js';
 export { sqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 export { postgresStore, type PostgresStoreOptions } from './postgres-store.js';
-export type { TokenStore, StoredInstallation, WebhookChange, CredentialsChange, ReceiveResult, RefreshedTokens, LockedInstallation, LockOptions } from './store.js';
+export type { TokenStore, StoredInstallation, WebhookChange, CredentialsChange, ReceiveResult, RefreshedTokens, LockedInstallation, LockAttempt } from './store.js';
 export type { KeyInput } from './seal.js';
 export type { PartnerLogger, LogLevel } from './log.js';
 export { PartnerError, InstallationRevokedError, UnknownInstallationError, TokenRequestError, LockTimeoutError, SealError } from './errors.js';

@@ -5,15 +5,15 @@
  * - Cache hit: a Map lookup and a clock read, no I/O.
  * - Otherwise: one refresh per installation in this process (single-flight: callers share a promise),
  *   and one across the processes sharing the store: the refresh runs under the store's lock
- *   (SQLite: a lease row; PostgreSQL: pg_advisory_xact_lock), and the store is read again once the
- *   lock is held, so a process that waited uses the token the holder just stored instead of presenting
- *   a refresh token that was rotated meanwhile. With one-time refresh tokens (RFC 9700 §4.14.2, seed
+ *   (SQLite: a lease row; PostgreSQL: pg_try_advisory_xact_lock), the others poll the row meanwhile,
+ *   and the store is read again once the lock is held, so a process that waited uses the token the
+ *   holder just stored instead of presenting a refresh token that was rotated meanwhile. With one-time refresh tokens (RFC 9700 §4.14.2, seed
  *   004) presenting it would be reuse: Grantry would revoke the whole family.
  * - The new refresh token (rotate) is written and committed before the new access token is returned,
  *   and a response without refresh_token keeps the old one (the reuse policy; RFC 6749 §5.1 makes it
  *   optional, §6 "MAY issue a new refresh token").
  */
-import { InstallationRevokedError, PartnerError, TokenRequestError, UnknownInstallationError } from './errors.js';
+import { InstallationRevokedError, LockTimeoutError, PartnerError, TokenRequestError, UnknownInstallationError } from './errors.js';
 import { defaultLogger, errorFields, scrub, type PartnerLogger } from './log.js';
 import type { LockedInstallation, StoredInstallation, TokenStore } from './store.js';
 
@@ -33,11 +33,14 @@ export interface TokenManagerOptions {
   bodyEncoding?: 'form' | 'json';
   /** An access token is renewed this long before it expires, at most a tenth of its lifetime (default 30 s). */
   refreshMarginSeconds?: number;
-  /** Attempts of one refresh on 429, 5xx and network errors (default 4). */
+  /** Attempts of one refresh on 429, 5xx and connection failures before sending (default 4). */
   maxAttempts?: number;
   /** Longest wait between attempts; a Retry-After longer than this ends the retries (default 30 s). */
   maxRetryDelayMs?: number;
-  /** Per token request (default 10 s). */
+  /**
+   * Per token request (default 30 s). Generous on purpose: a refresh abandoned by the client may still
+   * rotate the token on the server, and the new one would then be lost.
+   */
   requestTimeoutMs?: number;
   /** How long to wait for another process's refresh of the same installation (default 60 s). */
   lockTimeoutMs?: number;
@@ -84,6 +87,9 @@ export function retryAfterMs(value: string | null, nowMs: number): number | null
   return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
 }
 
+/** Connection errors that mean the request never reached the server, so sending it again is safe. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
 /** RFC 6750 §3.1: the resource server says the token itself is bad (expired, revoked, malformed). */
 const invalidToken = (challenge: string | null): boolean => challenge !== null && /^\s*bearer\b/i.test(challenge) && /\berror\s*=\s*"?invalid_token"?/i.test(challenge);
 
@@ -99,7 +105,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const marginMs = (options.refreshMarginSeconds ?? 30) * 1000;
   const maxAttempts = Math.max(1, options.maxAttempts ?? 4);
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 30_000;
-  const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   const lockTimeoutMs = options.lockTimeoutMs ?? 60_000;
   const authMethod = options.tokenEndpointAuthMethod ?? 'client_secret_basic';
   const encoding = options.bodyEncoding ?? 'form';
@@ -155,11 +161,11 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   }
 
   /**
-   * The refresh request, retried on 429, 5xx and network failures with exponential backoff and full
-   * jitter, waiting at least Retry-After (RFC 6585 §4, RFC 9110 §10.2.3). A retry after a lost answer
-   * presents the same refresh token again: with a grace period Grantry answers with the same pair; with
-   * none it is reuse. Not retrying would not save the family either (the token would still be spent),
-   * which is why docs/partners.md recommends a grace period for rotating apps.
+   * The refresh request, retried on 429 and 5xx answers and on connection failures before sending,
+   * with exponential backoff and full jitter, waiting at least Retry-After (RFC 6585 §4, RFC 9110
+   * §10.2.3). Grantry answers 429/5xx before its rotation commits, so the same refresh token is still
+   * the current one. Timeouts and resets are not retried here (see below); docs/partners.md recommends a
+   * grace period for rotating apps, which makes presenting a token twice after a lost answer safe.
    */
   async function requestTokens(id: string, refreshToken: string): Promise<{ answer: TokenAnswer; attempts: number }> {
     const url = await tokenEndpoint();
@@ -170,7 +176,14 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       try {
         res = await doFetch(url, { ...requestInit(refreshToken), signal: AbortSignal.timeout(requestTimeoutMs) });
       } catch (err) {
-        last = new TokenRequestError(`token request failed: ${errorFields(err, secrets).message}`, id, null, null);
+        const code = (err as { cause?: { code?: unknown } }).cause?.code;
+        const cause = typeof code === 'string' ? code : (err as Error).name;
+        last = new TokenRequestError(`token request failed (${cause}): ${errorFields(err, secrets).message}`, id, null, null);
+        // Only a request that cannot have reached Grantry is sent again. After a timeout or a reset the
+        // request may still be processed (or was): a second one racing it would present a refresh token
+        // that is being spent, which is reuse without a grace period. The error goes to the caller; the
+        // next call presents the same token once more, which a grace period turns into the same answer.
+        if (!NOT_SENT.has(cause)) throw last;
         if (attempt < maxAttempts) await sleep(backoff(attempt));
         continue;
       }
@@ -247,6 +260,28 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     }
   }
 
+  /**
+   * Takes the lock and refreshes, or, while another process holds it, polls the row until that
+   * process's token is there (or the lock is free again, when it failed).
+   */
+  async function refreshOrWait(id: string, refused: string | undefined): Promise<Cached> {
+    const deadline = Date.now() + lockTimeoutMs;
+    let wait = 5;
+    for (;;) {
+      const attempt = await store.tryWithLock(id, (locked) => refreshLocked(id, locked, refused));
+      if (attempt.acquired) return attempt.value;
+      if (Date.now() >= deadline) throw new LockTimeoutError(id, lockTimeoutMs);
+      // The holder is one HTTP round trip from done: look again soon, then back off, with jitter.
+      await sleep(wait * (0.5 + Math.random()));
+      wait = Math.min(wait * 2, 100);
+      const r = await store.get(id);
+      const problem = gone(id, r);
+      if (problem) throw problem;
+      const fresh = usable(r!, refused);
+      if (fresh) return fresh;
+    }
+  }
+
   /** The slow path: single-flight in this process, store lock across processes. */
   function refresh(id: string, refused?: string): Promise<string> {
     const pending = inFlight.get(id);
@@ -256,8 +291,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       const r = await store.get(id);
       const problem = gone(id, r);
       if (problem) throw problem;
-      let next = usable(r!, refused);
-      next ??= await store.withLock(id, (locked) => refreshLocked(id, locked, refused), { timeoutMs: lockTimeoutMs });
+      const next = usable(r!, refused) ?? (await refreshOrWait(id, refused));
       cache.set(id, next);
       return next.token;
     })();

@@ -3,15 +3,14 @@
  * partner service in production uses sqliteStore or postgresStore (seed 000: the refresh token is
  * delivered only by webhook and must be "stored securely and reliably").
  */
-import { LockTimeoutError } from './errors.js';
 import type { LockedInstallation, ReceiveResult, RefreshedTokens, StoredInstallation, TokenStore, WebhookChange } from './store.js';
 import { MESSAGE_RETENTION_MS } from './store.js';
 
 export function memoryStore(): TokenStore {
   const rows = new Map<string, StoredInstallation>();
   const messages = new Map<string, { receivedAt: number; done: boolean }>();
-  /** The tail of each installation's lock queue. */
-  const locks = new Map<string, Promise<void>>();
+  /** Installations whose lock is held. */
+  const held = new Set<string>();
   const copy = (r: StoredInstallation | undefined): StoredInstallation | null => (r ? { ...r, scopes: [...r.scopes] } : null);
 
   function apply(change: WebhookChange, now: number): boolean {
@@ -70,29 +69,13 @@ export function memoryStore(): TokenStore {
       if (m) m.done = true;
     },
     get: async (installationId) => copy(rows.get(installationId)),
-    async withLock(installationId, fn, { timeoutMs }) {
-      const previous = locks.get(installationId) ?? Promise.resolve();
-      let release!: () => void;
-      const mine = new Promise<void>((r) => (release = r));
-      const tail = previous.then(() => mine);
-      locks.set(installationId, tail);
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
-      let acquired = false;
-      const done = () => {
-        release();
-        if (locks.get(installationId) === tail) locks.delete(installationId);
-      };
+    async tryWithLock(installationId, fn) {
+      if (held.has(installationId)) return { acquired: false };
+      held.add(installationId);
       try {
-        if ((await Promise.race([previous.then(() => 'ok' as const), timedOut])) === 'timeout') throw new LockTimeoutError(installationId, timeoutMs);
-        acquired = true;
-        clearTimeout(timer);
-        return await fn(locked(installationId));
+        return { acquired: true, value: await fn(locked(installationId)) };
       } finally {
-        clearTimeout(timer);
-        // A waiter that gave up passes its turn on only once the holder ahead of it is done.
-        if (acquired) done();
-        else void previous.then(done);
+        held.delete(installationId);
       }
     },
     async close() {

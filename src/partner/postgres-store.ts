@@ -6,11 +6,11 @@
  *   (pg_advisory_xact_lock, PostgreSQL manual §13.3.5), taken on a connection of the pool that stays in
  *   its transaction across the HTTP refresh: the rotated refresh token is written and committed in that
  *   same transaction, and the lock ends with it. A crashed holder's session ends, and so does its lock:
- *   no lease to wait out. Waiting is done by the server, bounded by lock_timeout.
+ *   no lease to wait out. The lock is only tried (pg_try_advisory_xact_lock): waiting is the manager's
+ *   polling of the row, so no pooled connection sits blocked behind another process's refresh.
  * - The connection string may carry `options=-c search_path=...` to put the tables in a schema.
  */
 import type pg from 'pg';
-import { LockTimeoutError } from './errors.js';
 import { createSealer, type KeyInput } from './seal.js';
 import { rowToRecord, type InstallationRow } from './rows.js';
 import { MESSAGE_RETENTION_MS, TABLES, type LockedInstallation, type ReceiveResult, type TokenStore, type WebhookChange } from './store.js';
@@ -47,8 +47,6 @@ CREATE TABLE IF NOT EXISTS ${M} (message_id TEXT PRIMARY KEY, received_at BIGINT
 CREATE INDEX IF NOT EXISTS ${M}_received_at ON ${M} (received_at);
 `;
 
-/** SQLSTATE lock_not_available: lock_timeout expired. */
-const LOCK_NOT_AVAILABLE = '55P03';
 /** One advisory-lock key space for the kit: hashtextextended of this prefix + the installation id. */
 const LOCK_PREFIX = 'grantry/partner:';
 
@@ -179,20 +177,26 @@ export function postgresStore(options: PostgresStoreOptions): TokenStore {
     async get(installationId) {
       return read(await pool(), installationId);
     },
-    async withLock(installationId, fn, { timeoutMs }) {
-      return inTransaction(async (c) => {
-        // lock_timeout bounds the wait for another holder (it applies to advisory locks too).
-        await c.query(`SELECT set_config('lock_timeout', $1, true)`, [`${Math.max(1, Math.round(timeoutMs))}ms`]);
-        try {
-          await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [LOCK_PREFIX + installationId]);
-        } catch (err) {
-          if ((err as { code?: string }).code === LOCK_NOT_AVAILABLE) throw new LockTimeoutError(installationId, timeoutMs);
-          throw err;
+    async tryWithLock(installationId, fn) {
+      const c = await (await pool()).connect();
+      try {
+        await c.query('BEGIN');
+        // Never waits: a holder is mid-refresh, and the manager polls the row for its result instead of
+        // keeping a pooled connection blocked in the server.
+        const { rows } = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS ok', [LOCK_PREFIX + installationId]);
+        if (!rows[0]?.ok) {
+          await c.query('ROLLBACK');
+          return { acquired: false };
         }
-        // The HTTP refresh must not be cut short by the lock wait's bound.
-        await c.query(`SELECT set_config('lock_timeout', '0', true)`);
-        return fn(locked(c, installationId));
-      });
+        const value = await fn(locked(c, installationId));
+        await c.query('COMMIT');
+        return { acquired: true, value };
+      } catch (err) {
+        await c.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        c.release();
+      }
     },
     async close() {
       const p = opened;

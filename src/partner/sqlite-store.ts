@@ -11,7 +11,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
-import { LockTimeoutError } from './errors.js';
 import { createSealer, type KeyInput } from './seal.js';
 import { rowToRecord, type InstallationRow as Row } from './rows.js';
 import { MESSAGE_RETENTION_MS, TABLES, type LockedInstallation, type ReceiveResult, type TokenStore, type WebhookChange } from './store.js';
@@ -50,7 +49,18 @@ CREATE TABLE IF NOT EXISTS ${L} (installation_id TEXT PRIMARY KEY, owner TEXT NO
 `;
 
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * A lock row need not survive a power loss (a lost lock is a free lock), so its writes skip the fsync
+ * that token writes pay (synchronous=NORMAL in WAL mode; made durable by the next FULL commit anyway).
+ */
+function lockWrite<T>(h: BetterSqlite3.Database, fn: () => T): T {
+  h.pragma('synchronous = NORMAL');
+  try {
+    return fn();
+  } finally {
+    h.pragma('synchronous = FULL');
+  }
+}
 
 export function sqliteStore(options: SqliteStoreOptions): TokenStore {
   const sealer = createSealer(options.key);
@@ -153,37 +163,33 @@ export function sqliteStore(options: SqliteStoreOptions): TokenStore {
       const row = getRow(await db(), installationId);
       return row ? rowToRecord(row, sealer) : null;
     },
-    async withLock(installationId, fn, { timeoutMs }) {
+    async tryWithLock(installationId, fn) {
       const h = await db();
       const owner = randomUUID();
+      const now = Date.now();
+      // Read first (WAL readers never wait): only a free or expired lock is worth a write transaction,
+      // so waiters do not queue on SQLite's write lock, whose busy wait would block their event loop.
+      const expiresAt = h.prepare(`SELECT expires_at FROM ${L} WHERE installation_id = ?`).pluck().get(installationId) as number | undefined;
+      if (expiresAt !== undefined && expiresAt > now) return { acquired: false };
       const take = h.prepare(
         `INSERT INTO ${L} (installation_id, owner, expires_at) VALUES (?, ?, ?)
          ON CONFLICT (installation_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at WHERE ${L}.expires_at <= ?`,
       );
-      const deadline = Date.now() + timeoutMs;
-      let wait = 2;
-      for (;;) {
-        const now = Date.now();
-        if (take.run(installationId, owner, now + leaseMs, now).changes === 1) break;
-        if (now >= deadline) throw new LockTimeoutError(installationId, timeoutMs);
-        // The holder is mid-refresh (one HTTP round trip): poll soon, then back off, with jitter so waiters spread.
-        await sleep(Math.min(wait, deadline - now) * (0.5 + Math.random()));
-        wait = Math.min(wait * 2, 50);
-      }
+      if (!lockWrite(h, () => take.run(installationId, owner, now + leaseMs, now).changes === 1)) return { acquired: false };
       // Renewed well before expiry, so a slow refresh (retries honouring Retry-After) keeps its lock.
       const renew = setInterval(() => {
         try {
-          h.prepare(`UPDATE ${L} SET expires_at = ? WHERE installation_id = ? AND owner = ?`).run(Date.now() + leaseMs, installationId, owner);
+          lockWrite(h, () => h.prepare(`UPDATE ${L} SET expires_at = ? WHERE installation_id = ? AND owner = ?`).run(Date.now() + leaseMs, installationId, owner));
         } catch {
           // Busy: the next tick tries again, well inside the lease.
         }
       }, Math.max(10, Math.floor(leaseMs / 3)));
       renew.unref();
       try {
-        return await fn(locked(h, installationId));
+        return { acquired: true, value: await fn(locked(h, installationId)) };
       } finally {
         clearInterval(renew);
-        if (!closed) h.prepare(`DELETE FROM ${L} WHERE installation_id = ? AND owner = ?`).run(installationId, owner);
+        if (!closed) lockWrite(h, () => h.prepare(`DELETE FROM ${L} WHERE installation_id = ? AND owner = ?`).run(installationId, owner));
       }
     },
     async close() {

@@ -72,10 +72,8 @@ export interface LockedInstallation {
   markRevoked(expectedRevision: number, now: number): Promise<boolean>;
 }
 
-export interface LockOptions {
-  /** Give up waiting for another holder after this long (LockTimeoutError). */
-  timeoutMs: number;
-}
+/** The outcome of tryWithLock: the function's value, or that another holder has the lock right now. */
+export type LockAttempt<T> = { acquired: true; value: T } | { acquired: false };
 
 export interface TokenStore {
   /**
@@ -88,10 +86,12 @@ export interface TokenStore {
   complete(messageId: string): Promise<void>;
   get(installationId: string): Promise<StoredInstallation | null>;
   /**
-   * Runs `fn` holding the installation's lock, exclusive across every process sharing the store; the
-   * lock is released when `fn` settles.
+   * Runs `fn` holding the installation's lock, exclusive across every process sharing the store, if
+   * the lock is free now; otherwise resolves `{acquired: false}` at once. The lock is released when
+   * `fn` settles. The token manager waits by polling the row and this, so a process waiting for
+   * another's refresh picks the new token up from the row without ever queueing for the lock.
    */
-  withLock<T>(installationId: string, fn: (locked: LockedInstallation) => Promise<T>, options: LockOptions): Promise<T>;
+  tryWithLock<T>(installationId: string, fn: (locked: LockedInstallation) => Promise<T>): Promise<LockAttempt<T>>;
   close(): Promise<void>;
 }
 
