@@ -271,8 +271,9 @@ export async function updateSubscription(
       released = await tx.webhooks.enableSubscription(sub.id, now);
       await audit(tx, ctx, 'webhook.subscription_enabled', { type: 'webhook_subscription', id: sub.id }, { application_id: app.id, previous_reason: sub.disabledReason ?? null, released });
     }
-    if (input.enabled === false && sub.disabledAt === null) {
-      held = await tx.webhooks.disableSubscription(sub.id, now, 'admin');
+    const disabled = input.enabled === false && sub.disabledAt === null ? await tx.webhooks.disableSubscription(sub.id, now, 'admin') : null;
+    if (disabled !== null) {
+      held = disabled;
       await audit(tx, ctx, 'webhook.subscription_disabled', { type: 'webhook_subscription', id: sub.id }, { application_id: app.id, reason: 'admin', held });
     }
   });

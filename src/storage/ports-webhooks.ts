@@ -195,8 +195,11 @@ export interface WebhookStore {
   cancelForInstallation(installationId: string, now: number): Promise<number>;
 
   // --- subscription state (management API) ---
-  /** Disables (410 or admin) and holds every pending delivery of the subscription. Returns how many were held. */
-  disableSubscription(id: string, at: number, reason: DisabledReason): Promise<number>;
+  /**
+   * Disables an enabled subscription and holds every pending delivery of it; returns how many were
+   * held, or null when it was already disabled (so of concurrent disablers exactly one reports it).
+   */
+  disableSubscription(id: string, at: number, reason: DisabledReason): Promise<number | null>;
   /**
    * Re-enables (and forgets failing_since); its held deliveries become pending, due now (a fresh start,
    * attempts already spent stay spent).

@@ -260,8 +260,9 @@ export class WebhookWorker {
         // Standard Webhooks: 410 Gone means the endpoint is gone for good. An endpoint with only
         // failures for failingDisableAfterMs is presumed dead too (Stripe and Svix disable after days).
         const reason = r.statusCode === 410 ? 'gone' : failingSince !== null && this.#o.failingDisableAfterMs > 0 && now - failingSince >= this.#o.failingDisableAfterMs ? 'failing' : null;
-        if (reason) {
-          const held = await tx.webhooks.disableSubscription(sub.id, now, reason);
+        // Several attempts of one batch complete at once: only the one that disables it records it.
+        const held = reason ? await tx.webhooks.disableSubscription(sub.id, now, reason) : null;
+        if (reason && held !== null) {
           await tx.audit.append({
             id: newId('evt', now, random),
             at: now,

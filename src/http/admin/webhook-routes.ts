@@ -194,12 +194,16 @@ export async function webhookRoutes(root: FastifyInstance, rt: Runtime, options:
         security,
         description: 'A new signing secret, shown once. During the overlap every attempt carries both signatures (webhook-signature: v1,<new> v1,<previous>); after it the previous secret is erased.',
         params: SubParams,
-        body: Type.Optional(RotateSecret),
+        body: RotateSecret,
         response: withErrors({ 200: RotatedSecret }),
+      },
+      // Every field is optional: `curl -X POST .../secret/rotate` with no body at all rotates with the defaults.
+      preValidation: async (req) => {
+        if (req.body === undefined || req.body === null) req.body = {};
       },
     },
     async (req, reply) => {
-      const r = await webhooks.rotateSecret(ctx(req), deps, req.params.id, req.params.webhook_id, req.body ?? {});
+      const r = await webhooks.rotateSecret(ctx(req), deps, req.params.id, req.params.webhook_id, req.body);
       reply.header('cache-control', 'no-store');
       return { ...webhooks.subscriptionView(r), secret: r.secret, previous_secret_expires_at: r.previousExpiresAt };
     },

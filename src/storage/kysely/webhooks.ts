@@ -258,7 +258,10 @@ export function webhookStore(db: Kysely<Database>, dialect: Dialect): WebhookSto
     cancelForInstallation: (installationId, now) => endOpen('cancelled', now, installationId, null),
 
     async disableSubscription(id, at, reason: DisabledReason) {
-      await db.updateTable('webhook_subscriptions').set({ disabled_at: at, disabled_reason: reason }).where('id', '=', id).where('disabled_at', 'is', null).execute();
+      // The condition is re-checked after a concurrent disabler commits (PostgreSQL row lock; SQLite has
+      // one writer): only one of them changes the row.
+      const changed = await db.updateTable('webhook_subscriptions').set({ disabled_at: at, disabled_reason: reason }).where('id', '=', id).where('disabled_at', 'is', null).executeTakeFirst();
+      if (Number(changed.numUpdatedRows) === 0) return null;
       // Held, never dropped: Stripe does not resend events created while an endpoint is disabled, but
       // a credentials message cannot be fetched any other way. An in-flight (leased) row keeps its lease;
       // its worker sees `held` when it completes.
