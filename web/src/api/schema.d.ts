@@ -828,12 +828,25 @@ export interface paths {
                                 id: string;
                                 application_id: string;
                                 url: string;
+                                description: string | null;
                                 events: string[];
                                 enabled: boolean;
                                 disabled_at: number | null;
-                                /** @description 'gone' (the receiver answered 410) or 'admin' */
+                                /** @description 'gone' (the receiver answered 410), 'admin' (disabled by hand) or 'failing' (only failed attempts for GRANTRY_WEBHOOK_FAILING_DISABLE_AFTER) */
                                 disabled_reason: string | null;
+                                /** @description The first failed attempt since the last successful one; null when the last attempt succeeded. */
+                                failing_since: number | null;
+                                /** @description Attempts per second this endpoint receives at most, across every Grantry process; null = no limit. */
+                                rate_limit: number | null;
+                                /** @description The live signing secrets (metadata only; a secret is shown once, when created or rotated). */
+                                secrets: {
+                                    id: string;
+                                    created_at: number;
+                                    /** @description Null for the current secret; a previous secret keeps signing until then (the overlap of a rotation). */
+                                    expires_at: number | null;
+                                }[];
                                 created_at: number;
+                                updated_at: number;
                             }[];
                         };
                     };
@@ -901,6 +914,10 @@ export interface paths {
                         /** @description https URL (http only in development or inside GRANTRY_WEBHOOK_ALLOWED_NETWORKS) */
                         url: string;
                         events: ("INSTALLATION.CREATE" | "INSTALLATION.UPDATE" | "INSTALLATION.DELETE" | "REFRESH_TOKEN.REUSE_DETECTED")[];
+                        /** @description What this endpoint is, for people (at most 500 characters). */
+                        description?: string | null;
+                        /** @description Attempts per second at most (all Grantry processes together); null = no limit. */
+                        rate_limit?: number | null;
                     };
                 };
             };
@@ -915,12 +932,25 @@ export interface paths {
                             id: string;
                             application_id: string;
                             url: string;
+                            description: string | null;
                             events: string[];
                             enabled: boolean;
                             disabled_at: number | null;
-                            /** @description 'gone' (the receiver answered 410) or 'admin' */
+                            /** @description 'gone' (the receiver answered 410), 'admin' (disabled by hand) or 'failing' (only failed attempts for GRANTRY_WEBHOOK_FAILING_DISABLE_AFTER) */
                             disabled_reason: string | null;
+                            /** @description The first failed attempt since the last successful one; null when the last attempt succeeded. */
+                            failing_since: number | null;
+                            /** @description Attempts per second this endpoint receives at most, across every Grantry process; null = no limit. */
+                            rate_limit: number | null;
+                            /** @description The live signing secrets (metadata only; a secret is shown once, when created or rotated). */
+                            secrets: {
+                                id: string;
+                                created_at: number;
+                                /** @description Null for the current secret; a previous secret keeps signing until then (the overlap of a rotation). */
+                                expires_at: number | null;
+                            }[];
                             created_at: number;
+                            updated_at: number;
                         } & {
                             /** @description The whsec_... signing secret (Standard Webhooks). Shown once. */
                             secret: string;
@@ -1009,12 +1039,25 @@ export interface paths {
                             id: string;
                             application_id: string;
                             url: string;
+                            description: string | null;
                             events: string[];
                             enabled: boolean;
                             disabled_at: number | null;
-                            /** @description 'gone' (the receiver answered 410) or 'admin' */
+                            /** @description 'gone' (the receiver answered 410), 'admin' (disabled by hand) or 'failing' (only failed attempts for GRANTRY_WEBHOOK_FAILING_DISABLE_AFTER) */
                             disabled_reason: string | null;
+                            /** @description The first failed attempt since the last successful one; null when the last attempt succeeded. */
+                            failing_since: number | null;
+                            /** @description Attempts per second this endpoint receives at most, across every Grantry process; null = no limit. */
+                            rate_limit: number | null;
+                            /** @description The live signing secrets (metadata only; a secret is shown once, when created or rotated). */
+                            secrets: {
+                                id: string;
+                                created_at: number;
+                                /** @description Null for the current secret; a previous secret keeps signing until then (the overlap of a rotation). */
+                                expires_at: number | null;
+                            }[];
                             created_at: number;
+                            updated_at: number;
                         };
                     };
                 };
@@ -1135,6 +1178,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /** @description Edits an endpoint. Pending deliveries go to a new URL at their next attempt; events no longer listed stop being created (deliveries already created finish). */
         patch: {
             parameters: {
                 query?: never;
@@ -1148,8 +1192,15 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description true re-enables a disabled subscription: its held deliveries become pending */
-                        enabled: boolean;
+                        /** @description https URL (http only in development or inside GRANTRY_WEBHOOK_ALLOWED_NETWORKS) */
+                        url?: string;
+                        events?: ("INSTALLATION.CREATE" | "INSTALLATION.UPDATE" | "INSTALLATION.DELETE" | "REFRESH_TOKEN.REUSE_DETECTED")[];
+                        /** @description What this endpoint is, for people (at most 500 characters). */
+                        description?: string | null;
+                        /** @description true re-enables a disabled endpoint: its held deliveries become pending; false holds its pending deliveries */
+                        enabled?: boolean;
+                        /** @description Attempts per second at most (all Grantry processes together); null = no limit. */
+                        rate_limit?: number | null;
                     };
                 };
             };
@@ -1164,12 +1215,25 @@ export interface paths {
                             id: string;
                             application_id: string;
                             url: string;
+                            description: string | null;
                             events: string[];
                             enabled: boolean;
                             disabled_at: number | null;
-                            /** @description 'gone' (the receiver answered 410) or 'admin' */
+                            /** @description 'gone' (the receiver answered 410), 'admin' (disabled by hand) or 'failing' (only failed attempts for GRANTRY_WEBHOOK_FAILING_DISABLE_AFTER) */
                             disabled_reason: string | null;
+                            /** @description The first failed attempt since the last successful one; null when the last attempt succeeded. */
+                            failing_since: number | null;
+                            /** @description Attempts per second this endpoint receives at most, across every Grantry process; null = no limit. */
+                            rate_limit: number | null;
+                            /** @description The live signing secrets (metadata only; a secret is shown once, when created or rotated). */
+                            secrets: {
+                                id: string;
+                                created_at: number;
+                                /** @description Null for the current secret; a previous secret keeps signing until then (the overlap of a rotation). */
+                                expires_at: number | null;
+                            }[];
                             created_at: number;
+                            updated_at: number;
                         } & {
                             released_deliveries: number;
                             held_deliveries: number;
@@ -1223,6 +1287,342 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/applications/{id}/webhooks/{webhook_id}/recover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description After an outage: fresh credentials (one INSTALLATION.UPDATE each) for every installation whose credentials delivery to this endpoint failed in [since, until). Credentials ever delivered are never changed. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    webhook_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description ISO 8601 time: credentials deliveries to this endpoint that failed from then on are recovered. */
+                        since: string;
+                        /** @description ISO 8601 time (default now). */
+                        until?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Installations that get fresh credentials in a new INSTALLATION.UPDATE. */
+                            queued: number;
+                            /** @description Installations with a failed delivery that need nothing: uninstalled, or credentials since delivered, on their way or in use. */
+                            skipped: number;
+                            installation_ids: string[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{id}/webhooks/{webhook_id}/secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A new signing secret, shown once. During the overlap every attempt carries both signatures (webhook-signature: v1,<new> v1,<previous>); after it the previous secret is erased. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    webhook_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Seconds the previous secret keeps signing beside the new one (default 86400; 0 = it stops at once).
+                         * @default 86400
+                         */
+                        previous_expires_in?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            application_id: string;
+                            url: string;
+                            description: string | null;
+                            events: string[];
+                            enabled: boolean;
+                            disabled_at: number | null;
+                            /** @description 'gone' (the receiver answered 410), 'admin' (disabled by hand) or 'failing' (only failed attempts for GRANTRY_WEBHOOK_FAILING_DISABLE_AFTER) */
+                            disabled_reason: string | null;
+                            /** @description The first failed attempt since the last successful one; null when the last attempt succeeded. */
+                            failing_since: number | null;
+                            /** @description Attempts per second this endpoint receives at most, across every Grantry process; null = no limit. */
+                            rate_limit: number | null;
+                            /** @description The live signing secrets (metadata only; a secret is shown once, when created or rotated). */
+                            secrets: {
+                                id: string;
+                                created_at: number;
+                                /** @description Null for the current secret; a previous secret keeps signing until then (the overlap of a rotation). */
+                                expires_at: number | null;
+                            }[];
+                            created_at: number;
+                            updated_at: number;
+                        } & {
+                            /** @description The new whsec_... signing secret. Shown once. */
+                            secret: string;
+                            /** @description When the previous secret stops signing; null when it stopped at once. */
+                            previous_secret_expires_at: number | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{id}/webhooks/{webhook_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Sends a signed WEBHOOK.TEST message (no credentials) through the normal delivery path. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    webhook_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A webhook delivery. The request body is never shown: it carries tokens. */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            subscription_id: string;
+                            application_id: string;
+                            installation_id: string | null;
+                            credentials_version: number | null;
+                            event_type: string;
+                            /** @description The webhook-id header: the same on every attempt and on a manual retry. */
+                            message_id: string;
+                            /** @description pending, succeeded, failed, held, cancelled or superseded */
+                            status: string;
+                            attempt_count: number;
+                            max_attempts: number;
+                            next_attempt_at: number | null;
+                            last_attempt_at: number | null;
+                            last_status_code: number | null;
+                            last_error: string | null;
+                            /** @description False once the delivery ended: the message (with its tokens) is erased. */
+                            payload_retained: boolean;
+                            created_at: number;
+                            completed_at: number | null;
+                            attempts: {
+                                attempt: number;
+                                started_at: number;
+                                duration_ms: number | null;
+                                status_code: number | null;
+                                /** @description timeout, connection_refused, dns, tls, blocked_address, http_status or network */
+                                error_class: string | null;
+                                /** @description in_progress, succeeded, failed or abandoned (its worker stopped before reporting) */
+                                outcome: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/audit-events": {
@@ -4673,6 +5073,116 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["WebhookEventType"][];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Endpoints across applications, e.g. ?state=failing or ?state=disabled (the console's dashboard). A member sees their organizations' applications' endpoints. */
+        get: {
+            parameters: {
+                query?: {
+                    state?: "failing" | "disabled" | "enabled";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                id: string;
+                                application_id: string;
+                                url: string;
+                                description: string | null;
+                                events: string[];
+                                enabled: boolean;
+                                disabled_at: number | null;
+                                /** @description 'gone' (the receiver answered 410), 'admin' (disabled by hand) or 'failing' (only failed attempts for GRANTRY_WEBHOOK_FAILING_DISABLE_AFTER) */
+                                disabled_reason: string | null;
+                                /** @description The first failed attempt since the last successful one; null when the last attempt succeeded. */
+                                failing_since: number | null;
+                                /** @description Attempts per second this endpoint receives at most, across every Grantry process; null = no limit. */
+                                rate_limit: number | null;
+                                /** @description The live signing secrets (metadata only; a secret is shown once, when created or rotated). */
+                                secrets: {
+                                    id: string;
+                                    created_at: number;
+                                    /** @description Null for the current secret; a previous secret keeps signing until then (the overlap of a rotation). */
+                                    expires_at: number | null;
+                                }[];
+                                created_at: number;
+                                updated_at: number;
+                            } & {
+                                application_name: string | null;
+                            })[];
                         };
                     };
                 };
