@@ -27,10 +27,10 @@ export function CopyValue({ label, value, testId }: { label: string; value: stri
 }
 
 /** The warning that goes with a secret shown once. */
-export function ShownOnceWarning({ what = 'secret' }: { what?: string }) {
+export function ShownOnceWarning({ what = 'secret', remedy }: { what?: string; remedy?: string }) {
   return (
     <Alert color="yellow" title={`Copy the ${what} now`} role="status">
-      This is the only time Grantry shows it: it is stored only as a hash. If it is lost, add a new {what} and revoke the old one.
+      This is the only time Grantry shows it{remedy ? `. ${remedy}` : `: it is stored only as a hash. If it is lost, add a new ${what} and revoke the old one.`}
     </Alert>
   );
 }
