@@ -1,14 +1,19 @@
 import { Alert, Badge, Button, Group, Loader, Paper, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
-import { useParams } from 'react-router';
+import { useEffect, useRef, useState } from 'react';
+import { useParams, useSearchParams } from 'react-router';
 import { api, data, messageOf, type Delivery } from '../api/client';
 import { applicationKey } from '../components/ApplicationDetail';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { LoadMore } from '../components/LoadMore';
 import { PageHeader } from '../components/PageHeader';
-import { formatDateSeconds, formatTime } from '../format';
+import { EndpointStateAlert } from '../components/WebhookEndpointActions';
+import { EndpointChange, changeTime } from '../components/EndpointChange';
+import type { AuditEvent } from '../components/apiTypes';
+import { endpointChangesKey, endpointKey, endpointState } from '../components/webhooks';
+import { useOrg } from '../org';
+import { formatDate, formatDateSeconds, formatTime } from '../format';
 
 const PAGE_SIZE = 25;
 
@@ -40,8 +45,11 @@ export default function DeliveryLogPage() {
   const { id = '', webhookId = '' } = useParams();
   const [status, setStatus] = useState<string | null>(null);
   const app = useQuery({ queryKey: applicationKey(id), queryFn: () => data(api.GET('/api/v1/applications/{id}', { params: { path: { id } } })) });
+  const [search] = useSearchParams();
+  const highlighted = search.get('delivery');
+  const { isPlatformAdmin } = useOrg();
   const sub = useQuery({
-    queryKey: ['webhook', id, webhookId],
+    queryKey: endpointKey(id, webhookId),
     queryFn: () => data(api.GET('/api/v1/applications/{id}/webhooks/{webhook_id}', { params: { path: { id, webhook_id: webhookId } } })),
   });
   const deliveries = useInfiniteQuery({
@@ -58,20 +66,65 @@ export default function DeliveryLogPage() {
     refetchInterval: (q) => (q.state.data?.pages.some((p) => p.items.some((d) => d.status === 'pending')) ? 3000 : false),
   });
   const items = (deliveries.data?.pages ?? []).flatMap((p) => p.items);
+  // What happened to the endpoint itself (edits, rotations, tests, recoveries, disabling), from the
+  // audit log: platform administrators only, so for members the endpoint's last change is shown.
+  const changes = useQuery({
+    queryKey: endpointChangesKey(webhookId),
+    enabled: isPlatformAdmin,
+    queryFn: () => data(api.GET('/api/v1/audit-events', { params: { query: { target_id: webhookId, limit: 100 } } })),
+  });
+  // Interleaved by time with the deliveries shown; with more pages to load, only changes since the oldest shown.
+  const oldestShown = deliveries.hasNextPage && items.length > 0 ? items[items.length - 1]!.created_at : -Infinity;
+  const shownChanges = status ? [] : (changes.data?.items ?? []).filter((e) => changeTime(e) >= oldestShown);
+  const entries: ({ kind: 'delivery'; at: number; delivery: Delivery } | { kind: 'change'; at: number; change: AuditEvent })[] = [
+    ...items.map((d) => ({ kind: 'delivery' as const, at: d.created_at, delivery: d })),
+    ...shownChanges.map((e) => ({ kind: 'change' as const, at: changeTime(e), change: e })),
+  ].sort((a, b) => b.at - a.at);
 
   return (
     <>
       <PageHeader
         title="Delivery log"
         crumbs={[{ label: 'Configuration' }, { label: 'Partner apps', to: '/partner-apps' }, { label: app.data?.name ?? 'Application', to: `/partner-apps/${id}` }, { label: 'Delivery log' }]}
-        description={sub.data ? <span style={{ overflowWrap: 'anywhere' }}>Deliveries to {sub.data.url}</span> : undefined}
+        description={
+          sub.data ? (
+            <span style={{ overflowWrap: 'anywhere' }}>
+              Deliveries to {sub.data.url}{' '}
+              <Badge component="span" size="sm" variant="light" color={endpointState(sub.data).color} data-testid="endpoint-status">
+                {endpointState(sub.data).label}
+              </Badge>
+            </span>
+          ) : undefined
+        }
         actions={
-          <Button variant="default" onClick={() => void deliveries.refetch()} loading={deliveries.isRefetching && !deliveries.isFetchingNextPage}>
+          <Button
+            variant="default"
+            onClick={() => {
+              void deliveries.refetch();
+              void sub.refetch();
+              if (isPlatformAdmin) void changes.refetch();
+            }}
+            loading={deliveries.isRefetching && !deliveries.isFetchingNextPage}
+          >
             Refresh
           </Button>
         }
       />
       {sub.isError && <ErrorAlert error={sub.error} title="The subscription could not be loaded" />}
+      {sub.data && (
+        <Stack gap="sm" mb="md">
+          <EndpointStateAlert appId={id} endpoint={sub.data} />
+          {!isPlatformAdmin && sub.data.updated_at > sub.data.created_at && (
+            <Alert color="blue" variant="light" p="sm" data-testid="endpoint-last-change" title={`Endpoint last changed ${formatDate(sub.data.updated_at)}`}>
+              <Text fz="sm">
+                Deliveries created before then went out with the settings of that time; pending ones use the current URL at their next attempt. The audit log (platform administrators) names
+                each change.
+              </Text>
+            </Alert>
+          )}
+        </Stack>
+      )}
+      {changes.isError && <ErrorAlert error={changes.error} title="The endpoint's changes could not be loaded" onRetry={() => void changes.refetch()} />}
       <Group mb="md">
         <Select
           label="Status"
@@ -88,7 +141,7 @@ export default function DeliveryLogPage() {
         <ErrorAlert error={deliveries.error} title="The delivery log could not be loaded" onRetry={() => void deliveries.refetch()} />
       ) : deliveries.isLoading ? (
         <Loader aria-label="Loading" />
-      ) : items.length === 0 ? (
+      ) : entries.length === 0 ? (
         <Paper withBorder p="xl" radius="md">
           <Text ta="center" c="dimmed">
             No deliveries{status ? ` with status “${STATUS[status]?.label}”` : ''} yet. They appear when a merchant installs the app, or its installation changes.
@@ -96,9 +149,14 @@ export default function DeliveryLogPage() {
         </Paper>
       ) : (
         <Stack gap="md">
-          {items.map((d) => (
-            <DeliveryCard key={d.id} delivery={d} />
-          ))}
+          {items.length === 0 && (
+            <Text c="dimmed" fz="sm">
+              No deliveries{status ? ` with status “${STATUS[status]?.label}”` : ''} yet.
+            </Text>
+          )}
+          {entries.map((e) =>
+            e.kind === 'delivery' ? <DeliveryCard key={e.delivery.id} delivery={e.delivery} highlighted={e.delivery.id === highlighted} /> : <EndpointChange key={e.change.id} event={e.change} />,
+          )}
         </Stack>
       )}
       {!deliveries.isLoading && !deliveries.isError && (
@@ -110,8 +168,13 @@ export default function DeliveryLogPage() {
 
 const sameDay = (a: number, b: number) => new Date(a).toDateString() === new Date(b).toDateString();
 
-function DeliveryCard({ delivery: d }: { delivery: Delivery }) {
+function DeliveryCard({ delivery: d, highlighted = false }: { delivery: Delivery; highlighted?: boolean }) {
   const queryClient = useQueryClient();
+  const ref = useRef<HTMLDivElement>(null);
+  // Opened from a link to this delivery (e.g. Send test event): bring it into view once.
+  useEffect(() => {
+    if (highlighted) ref.current?.scrollIntoView({ block: 'center' });
+  }, [highlighted]);
   const s = STATUS[d.status] ?? { label: d.status, color: 'gray', meaning: '' };
   const retry = useMutation({
     mutationFn: () => data(api.POST('/api/v1/webhook-deliveries/{id}/retry', { params: { path: { id: d.id } } })),
@@ -122,7 +185,18 @@ function DeliveryCard({ delivery: d }: { delivery: Delivery }) {
     onError: (err) => notifications.show({ color: 'red', title: 'Not retried', message: messageOf(err) }),
   });
   return (
-    <Paper withBorder radius="md" p={{ base: 'sm', sm: 'md' }} data-testid="delivery" data-status={d.status}>
+    <Paper
+      ref={ref}
+      withBorder
+      radius="md"
+      p={{ base: 'sm', sm: 'md' }}
+      data-testid="delivery"
+      data-status={d.status}
+      data-delivery-id={d.id}
+      data-at={d.created_at}
+      data-highlighted={highlighted || undefined}
+      style={highlighted ? { borderColor: 'var(--mantine-color-blue-filled)', boxShadow: '0 0 0 1px var(--mantine-color-blue-filled)' } : undefined}
+    >
       <Group justify="space-between" align="flex-start" gap="xs" mb="xs">
         <Stack gap={4} style={{ minWidth: 0 }}>
           <Group gap="xs">
