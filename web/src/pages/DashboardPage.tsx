@@ -1,4 +1,4 @@
-import { Button, Group, Paper, SegmentedControl, SimpleGrid, Stack, Text } from '@mantine/core';
+import { Alert, Button, Group, Paper, SegmentedControl, SimpleGrid, Space, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, useState } from 'react';
 import { api, data } from '../api/client';
@@ -6,7 +6,9 @@ import { formatDate } from '../format';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { Loading } from '../components/Loading';
 import { PageHeader } from '../components/PageHeader';
-import { PLATFORM_CRUMBS, PlatformOnly } from '../components/PlatformOnly';
+import { PLATFORM_CRUMBS } from '../components/PlatformOnly';
+import { EndpointAlerts } from '../components/EndpointAlerts';
+import { useOrg } from '../org';
 import { count, grantLabel } from '../components/usageFormat';
 import type { UsageStats } from '../components/apiTypes';
 
@@ -15,12 +17,24 @@ type Bucket = 'hour' | 'day';
 // recharts is large: it loads with this page only.
 const UsageCharts = lazy(() => import('../components/UsageCharts'));
 
-/** The platform at a glance: tokens per grant and per application, failures, reuse, webhooks. */
+/**
+ * The platform at a glance: tokens per grant and per application, failures, reuse, webhooks, and the
+ * webhook endpoints that are failing or disabled. A member (not in their navigation, but at this
+ * address) sees their own organizations' failing and disabled endpoints only.
+ */
 export default function DashboardPage() {
+  const { isPlatformAdmin } = useOrg();
+  if (isPlatformAdmin) return <Dashboard />;
   return (
-    <PlatformOnly title="Dashboard">
-      <Dashboard />
-    </PlatformOnly>
+    <>
+      <PageHeader title="Dashboard" crumbs={[{ label: 'Dashboard' }]} description="Your organizations’ webhook endpoints that need attention." />
+      <Stack gap="md">
+        <EndpointAlerts />
+        <Alert color="gray" title="Usage figures are for platform administrators" data-testid="platform-only">
+          Tokens issued, failed client authentications and webhook failure rates across the platform are part of its administration. Only platform administrators can see them.
+        </Alert>
+      </Stack>
+    </>
   );
 }
 
@@ -55,6 +69,8 @@ function Dashboard() {
           </Group>
         }
       />
+      <EndpointAlerts />
+      <Space h="md" />
       {stats.isError ? (
         <ErrorAlert error={stats.error} title="The statistics could not be loaded" onRetry={() => void stats.refetch()} />
       ) : !stats.data ? (
