@@ -113,6 +113,9 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const cache = new Map<string, Cached>();
   const inFlight = new Map<string, Promise<string>>();
   let endpoint: Promise<string> | null = options.tokenEndpoint ? Promise.resolve(options.tokenEndpoint) : null;
+  // A webhook received through the same store object in this process (uninstall, new credentials)
+  // ends the cached access token at once.
+  const unsubscribe = store.subscribe?.((id) => cache.delete(id));
 
   /** Renewed at expiry minus the margin, the margin at most a tenth of the token's lifetime. */
   const refreshAtOf = (expiresAt: number, issuedAt: number | null): number => expiresAt - Math.min(marginMs, Math.max(0, expiresAt - (issuedAt ?? expiresAt - 10 * marginMs)) / 10);
@@ -218,14 +221,24 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
   const backoff = (attempt: number): number => Math.random() * Math.min(maxRetryDelayMs, 250 * 2 ** (attempt - 1));
 
+  /**
+   * A token another process stored after this one started waiting (the row's revision moved): taken as
+   * long as it has not expired, even inside the renewal margin. Otherwise, when the token endpoint is
+   * slower than the margin, every waiter would find the new token "due" and refresh once more itself.
+   */
+  function storedSince(r: StoredInstallation, revision: number, refused: string | undefined): Cached | null {
+    if (r.revision === revision || r.status !== 'active' || !r.accessToken || r.accessTokenExpiresAt === null || r.accessToken === refused) return null;
+    return now() < r.accessTokenExpiresAt ? { token: r.accessToken, refreshAt: refreshAtOf(r.accessTokenExpiresAt, r.accessTokenIssuedAt) } : null;
+  }
+
   /** Under the lock: the store again, then a refresh only if still needed. */
-  async function refreshLocked(id: string, locked: LockedInstallation, refused: string | undefined): Promise<Cached> {
+  async function refreshLocked(id: string, locked: LockedInstallation, refused: string | undefined, seenRevision: number): Promise<Cached> {
     for (let round = 0; ; round++) {
       const r = await locked.read();
       const problem = gone(id, r);
       if (problem) throw problem;
-      const fresh = usable(r!, refused);
       // Another process refreshed while this one waited for the lock.
+      const fresh = usable(r!, refused) ?? storedSince(r!, seenRevision, refused);
       if (fresh) return fresh;
       const started = now();
       let result: Awaited<ReturnType<typeof requestTokens>>;
@@ -264,11 +277,11 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
    * Takes the lock and refreshes, or, while another process holds it, polls the row until that
    * process's token is there (or the lock is free again, when it failed).
    */
-  async function refreshOrWait(id: string, refused: string | undefined): Promise<Cached> {
+  async function refreshOrWait(id: string, refused: string | undefined, seenRevision: number): Promise<Cached> {
     const deadline = Date.now() + lockTimeoutMs;
     let wait = 5;
     for (;;) {
-      const attempt = await store.tryWithLock(id, (locked) => refreshLocked(id, locked, refused));
+      const attempt = await store.tryWithLock(id, (locked) => refreshLocked(id, locked, refused, seenRevision));
       if (attempt.acquired) return attempt.value;
       if (Date.now() >= deadline) throw new LockTimeoutError(id, lockTimeoutMs);
       // The holder is one HTTP round trip from done: look again soon, then back off, with jitter.
@@ -277,7 +290,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       const r = await store.get(id);
       const problem = gone(id, r);
       if (problem) throw problem;
-      const fresh = usable(r!, refused);
+      const fresh = usable(r!, refused) ?? storedSince(r!, seenRevision, refused);
       if (fresh) return fresh;
     }
   }
@@ -291,7 +304,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       const r = await store.get(id);
       const problem = gone(id, r);
       if (problem) throw problem;
-      const next = usable(r!, refused) ?? (await refreshOrWait(id, refused));
+      const next = usable(r!, refused) ?? (await refreshOrWait(id, refused, r!.revision));
       cache.set(id, next);
       return next.token;
     })();
@@ -331,6 +344,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       return send(await refresh(id, token), spare);
     },
     async close() {
+      unsubscribe?.();
       await Promise.allSettled([...inFlight.values()]);
       cache.clear();
     },

@@ -4,7 +4,7 @@
  * delivered only by webhook and must be "stored securely and reliably").
  */
 import type { LockedInstallation, ReceiveResult, RefreshedTokens, StoredInstallation, TokenStore, WebhookChange } from './store.js';
-import { MESSAGE_RETENTION_MS } from './store.js';
+import { changeListeners, MESSAGE_RETENTION_MS } from './store.js';
 
 export function memoryStore(): TokenStore {
   const rows = new Map<string, StoredInstallation>();
@@ -55,13 +55,16 @@ export function memoryStore(): TokenStore {
     },
   });
 
+  const changes = changeListeners();
   return {
+    subscribe: changes.subscribe,
     async receive(messageId, change, { now, completed }): Promise<ReceiveResult> {
       for (const [id, m] of messages) if (m.receivedAt < now - MESSAGE_RETENTION_MS) messages.delete(id);
       const seen = messages.get(messageId);
       if (seen) return { seen: seen.done ? 'done' : 'pending', applied: false };
       const applied = apply(change, now);
       messages.set(messageId, { receivedAt: now, done: completed });
+      changes.notify(change, applied);
       return { seen: 'new', applied };
     },
     async complete(messageId) {

@@ -13,7 +13,7 @@
 import type pg from 'pg';
 import { createSealer, type KeyInput } from './seal.js';
 import { rowToRecord, type InstallationRow } from './rows.js';
-import { MESSAGE_RETENTION_MS, TABLES, type LockedInstallation, type ReceiveResult, type TokenStore, type WebhookChange } from './store.js';
+import { changeListeners, MESSAGE_RETENTION_MS, TABLES, type LockedInstallation, type ReceiveResult, type TokenStore, type WebhookChange } from './store.js';
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -157,11 +157,13 @@ export function postgresStore(options: PostgresStoreOptions): TokenStore {
     },
   });
 
+  const changes = changeListeners();
   return {
-    receive(messageId, change, { now, completed }): Promise<ReceiveResult> {
+    subscribe: changes.subscribe,
+    async receive(messageId, change, { now, completed }): Promise<ReceiveResult> {
       // One transaction: the webhook-id and the tokens commit together, or neither does. Two deliveries
       // of one message at once: the second insert waits on the first's key and then finds it.
-      return inTransaction(async (c) => {
+      const result = await inTransaction(async (c): Promise<ReceiveResult> => {
         await c.query(`DELETE FROM ${M} WHERE received_at < $1`, [now - MESSAGE_RETENTION_MS]);
         const inserted = await c.query(`INSERT INTO ${M} (message_id, received_at, done) VALUES ($1, $2, $3) ON CONFLICT (message_id) DO NOTHING`, [messageId, now, completed]);
         if (inserted.rowCount === 0) {
@@ -170,6 +172,8 @@ export function postgresStore(options: PostgresStoreOptions): TokenStore {
         }
         return { seen: 'new', applied: await apply(c, change, now) };
       });
+      changes.notify(change, result.applied);
+      return result;
     },
     async complete(messageId) {
       await (await pool()).query(`UPDATE ${M} SET done = true WHERE message_id = $1`, [messageId]);

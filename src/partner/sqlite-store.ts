@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import { createSealer, type KeyInput } from './seal.js';
 import { rowToRecord, type InstallationRow as Row } from './rows.js';
-import { MESSAGE_RETENTION_MS, TABLES, type LockedInstallation, type ReceiveResult, type TokenStore, type WebhookChange } from './store.js';
+import { changeListeners, MESSAGE_RETENTION_MS, TABLES, type LockedInstallation, type ReceiveResult, type TokenStore, type WebhookChange } from './store.js';
 
 export interface SqliteStoreOptions {
   /** The database file (created if missing). The tables are created on first use. */
@@ -141,11 +141,13 @@ export function sqliteStore(options: SqliteStoreOptions): TokenStore {
     },
   });
 
+  const changes = changeListeners();
   return {
+    subscribe: changes.subscribe,
     async receive(messageId, change, { now, completed }): Promise<ReceiveResult> {
       const h = await db();
       // One IMMEDIATE transaction: the webhook-id and the tokens commit together, or neither does.
-      return h
+      const result = h
         .transaction((): ReceiveResult => {
           h.prepare(`DELETE FROM ${M} WHERE received_at < ?`).run(now - MESSAGE_RETENTION_MS);
           const seen = h.prepare(`SELECT done FROM ${M} WHERE message_id = ?`).get(messageId) as { done: number } | undefined;
@@ -155,6 +157,8 @@ export function sqliteStore(options: SqliteStoreOptions): TokenStore {
           return { seen: 'new', applied };
         })
         .immediate();
+      changes.notify(change, result.applied);
+      return result;
     },
     async complete(messageId) {
       (await db()).prepare(`UPDATE ${M} SET done = 1 WHERE message_id = ?`).run(messageId);

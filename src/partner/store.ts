@@ -92,7 +92,28 @@ export interface TokenStore {
    * another's refresh picks the new token up from the row without ever queueing for the lock.
    */
   tryWithLock<T>(installationId: string, fn: (locked: LockedInstallation) => Promise<T>): Promise<LockAttempt<T>>;
+  /**
+   * Optional: calls `listener` after a webhook changed an installation through this store object, so a
+   * token manager in the same process drops its cached access token at once (an uninstall, new
+   * credentials). Returns the unsubscribe function. Other processes see the change at their next read.
+   */
+  subscribe?(listener: (installationId: string) => void): () => void;
   close(): Promise<void>;
+}
+
+/** The listeners of subscribe(), shared by the adapters. */
+export function changeListeners(): { subscribe(listener: (installationId: string) => void): () => void; notify(change: WebhookChange, applied: boolean): void } {
+  const listeners = new Set<(installationId: string) => void>();
+  return {
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    notify(change, applied) {
+      if (!applied || change.kind === 'none') return;
+      for (const l of listeners) l(change.installationId);
+    },
+  };
 }
 
 /**

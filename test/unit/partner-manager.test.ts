@@ -118,6 +118,19 @@ describe('createTokenManager', () => {
     await m.close();
   });
 
+  it('a webhook through the same store drops the cached token at once (uninstall, new credentials)', async () => {
+    const g = fakeGrantry();
+    const store = memoryStore();
+    await seeded(store, 'ins_1', Date.now(), 'at_webhook');
+    const m = createTokenManager({ issuer: ISSUER, ...CLIENT, store, fetch: g.fetch, logger: quiet });
+    expect(await m.getAccessToken('ins_1')).toBe('at_webhook');
+    await store.receive('upd', { kind: 'credentials', installationId: 'ins_1', credentialsVersion: 2, refreshToken: 'grt_0', accessToken: 'at_update', accessTokenExpiresAt: Date.now() + 300_000, accessTokenIssuedAt: Date.now(), organizationId: null, clientId: null, scopes: [] }, { now: Date.now(), completed: true });
+    expect(await m.getAccessToken('ins_1')).toBe('at_update');
+    await store.receive('del', { kind: 'delete', installationId: 'ins_1' }, { now: Date.now(), completed: true });
+    await expect(m.getAccessToken('ins_1')).rejects.toMatchObject({ name: 'InstallationRevokedError', reason: 'uninstalled' });
+    expect(g.tokenRequests()).toHaveLength(0);
+  });
+
   it('reuse policy: an answer without refresh_token keeps the stored one', async () => {
     const g = fakeGrantry('reuse');
     const store = memoryStore();
