@@ -209,15 +209,19 @@ export class WebhookWorker {
   async #pace(d: WebhookDelivery, attemptId: string, sub: WebhookSubscription): Promise<boolean> {
     const { stores, clock } = this.#o;
     const interval = Math.ceil((1000 + PACE_LATENESS_MS) / sub.rateLimit!);
+    let dueAgain = clock.now() + PACE_HORIZON_MS;
     for (let tries = 0; tries < 3; tries++) {
       const now = clock.now();
       const r = await stores.webhooks.reserveSendSlot(sub.id, now, interval, PACE_HORIZON_MS);
-      if ('notBefore' in r) break;
+      if ('notBefore' in r) {
+        dueAgain = Math.max(r.notBefore, now);
+        break;
+      }
       if (r.slot > now) await this.#o.sleep(r.slot - now);
       if (clock.now() <= r.slot + PACE_LATENESS_MS) return true;
     }
     const now = clock.now();
-    await stores.webhooks.releaseClaim(d.id, { workerId: this.workerId, attempts: d.attempts, attemptId, nextAttemptAt: now + PACE_HORIZON_MS, now });
+    await stores.webhooks.releaseClaim(d.id, { workerId: this.workerId, attempts: d.attempts, attemptId, nextAttemptAt: Math.max(dueAgain, now), now });
     return false;
   }
 

@@ -55,8 +55,8 @@ describe.each(DIALECTS)('the grantry CLI on %s', (dialect) => {
       expect(first.applied).toContain('0001-core');
       expect(await cliJson(['migrate'], env)).toEqual({ applied: [], reverted: [] });
       // A release rolled back: down to a named migration, and up again.
-      expect(await cliJson(['migrate', '--to', '0006-purge-indexes'], env)).toEqual({ applied: [], reverted: ['0007-console'] });
-      expect(await cliJson(['migrate'], env)).toEqual({ applied: ['0007-console'], reverted: [] });
+      expect(await cliJson(['migrate', '--to', '0006-purge-indexes'], env)).toEqual({ applied: [], reverted: ['0008-webhook-endpoints', '0007-console'] });
+      expect(await cliJson(['migrate'], env)).toEqual({ applied: ['0007-console', '0008-webhook-endpoints'], reverted: [] });
       const unknown = await runCli(['migrate', '--to', '9999-nope', '--json'], env);
       expect(unknown.code).not.toBe(0);
       expect(unknown.stdout + unknown.stderr).toContain('no migration named 9999-nope');

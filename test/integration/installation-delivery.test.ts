@@ -67,7 +67,8 @@ describe.each(DIALECTS)('installation credentials delivered by webhook on %s', (
 
     it('after the 10th failed attempt revokes the undelivered token and flags the installation; reissue starts a fresh budget', async () => {
       let failing = true;
-      const { partner, receiver, secret } = await partnerAt((_n, _req, res) => res.writeHead(failing ? 503 : 204).end());
+      // 500, not 503: an overloaded receiver's next attempt waits at least a minute (webhook-endpoints.test.ts).
+      const { partner, receiver, secret } = await partnerAt((_n, _req, res) => res.writeHead(failing ? 500 : 204).end());
       const merchant = await merchantOrg(a);
       const installation = (await a.post('/installations', { organization_id: merchant, application_id: partner.appId, scopes: ['payments:read'] })).json();
       const w = worker();
