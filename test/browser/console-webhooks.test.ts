@@ -166,6 +166,8 @@ describe.each(DIALECTS)('the console: webhook endpoints on %s', (dialect) => {
       await edit.getByLabel('Description').fill('Ledgerly production receiver');
       await edit.getByRole('checkbox', { name: 'REFRESH_TOKEN.REUSE_DETECTED' }).check();
       await edit.getByLabel('Rate limit').fill('5');
+      // The picture from the top of the form (the dialog scrolls within the window).
+      await edit.evaluate((el) => el.scrollTo(0, 0));
       await shot(page, 'webhook-edit', edit);
       await edit.getByRole('button', { name: 'Save' }).click();
       await edit.waitFor({ state: 'detached' });
@@ -264,6 +266,15 @@ describe.each(DIALECTS)('the console: webhook endpoints on %s', (dialect) => {
       await openApp(page);
       await expect.poll(() => card().getAttribute('data-state')).toBe('failing');
       expect(await card().getByTestId('endpoint-state').textContent()).toContain('Failing since');
+      // Recover offers, by default, an hour before the first failed attempt (deliveries are created just before it).
+      const failingSince = (await endpoint()).failing_since as number;
+      expect(failingSince).toEqual(expect.any(Number));
+      await card().getByRole('button', { name: 'Recover' }).click();
+      const early = dialog(page, 'Recover after an outage');
+      const offered = Date.parse(await early.getByLabel('Since').inputValue());
+      expect(Math.abs(offered - (failingSince - 3_600_000))).toBeLessThan(2 * 60_000);
+      await early.getByRole('button', { name: 'Cancel' }).click();
+      await early.waitFor({ state: 'detached' });
 
       // Six days of failures in a moment: the first installation's delivery has one attempt left.
       await until('the outage compressed', async () => (await compressOutage(grantry.server.rt, webhookId, { failingForMs: 6 * DAY, lastAttemptOf: [firstCreate.id] })) === 1);

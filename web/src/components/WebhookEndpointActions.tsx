@@ -281,6 +281,13 @@ export function TestEventModal({ appId, endpoint: s, opened, onClose }: { appId:
 }
 
 const WEEK = 7 * 86_400_000;
+const HOUR = 3_600_000;
+
+/**
+ * Since when to recover by default: an hour before the endpoint began failing (a delivery is created a
+ * moment before its first attempt, the one that set failing_since), or 7 days ago.
+ */
+const defaultSince = (s: Subscription): number => (s.failing_since !== null ? s.failing_since - HOUR : Date.now() - WEEK);
 
 /**
  * Recover after an outage: fresh credentials (one INSTALLATION.UPDATE each) for every installation
@@ -289,7 +296,7 @@ const WEEK = 7 * 86_400_000;
  */
 export function RecoverModal({ appId, endpoint: s, opened, onClose }: { appId: string; endpoint: Subscription; opened: boolean; onClose: () => void }) {
   const refresh = useEndpointRefresh();
-  const initialSince = () => toLocalInput(s.failing_since ?? Date.now() - WEEK);
+  const initialSince = () => toLocalInput(defaultSince(s));
   const [since, setSince] = useState(initialSince);
   const [until, setUntil] = useState('');
   const [errors, setErrors] = useState<{ since?: string; until?: string }>({});
@@ -311,7 +318,7 @@ export function RecoverModal({ appId, endpoint: s, opened, onClose }: { appId: s
   });
   // Each time it opens: the endpoint's state then (failing_since may have changed since it was first shown).
   useEffect(() => {
-    if (opened) setSince(toLocalInput(s.failing_since ?? Date.now() - WEEK));
+    if (opened) setSince(toLocalInput(defaultSince(s)));
   }, [opened, s.failing_since]);
   const sinceMs = fromLocalInput(since);
   const untilMs = fromLocalInput(until);
@@ -361,7 +368,11 @@ export function RecoverModal({ appId, endpoint: s, opened, onClose }: { appId: s
           <TextInput
             type="datetime-local"
             label="Since"
-            description={s.failing_since !== null ? `The endpoint has been failing since ${formatDate(s.failing_since)}.` : 'Default: 7 days ago.'}
+            description={
+              s.failing_since !== null
+                ? `The endpoint has been failing since ${formatDate(s.failing_since)}; the default starts an hour earlier, to include the deliveries that first met the outage.`
+                : 'Default: 7 days ago.'
+            }
             value={since}
             onChange={(e) => setSince(e.currentTarget.value)}
             error={errors.since}
