@@ -12,6 +12,8 @@
 //               and rotation (refresh-load.mjs), same pinning, duration, repeat
 //     workers   `grantry serve --workers 2` vs one worker, both unpinned (load generator too), ES256 and RS256
 //     memory    RSS after the first 10,000 and after --memory-count client_credentials ES256 requests (pinned)
+//     webhooks  webhook delivery (bench/webhook-delivery.mjs): outbox drain rate and creation → receipt latency on
+//               SQLite, PostgreSQL and two processes on PostgreSQL, against the receiver's own ceiling; its own tables
 //
 //   node bench/run.mjs [--parts LIST] [--skip LIST] [--duration 10] [--repeat 3] [--warmup 3] [--connections 50]
 //                      [--chains 50] [--memory-count 1000000] [--pg-url URL] [--quick] [--strict] [--out DIR]
@@ -27,8 +29,9 @@ import { benchClientCredentials, benchSignFloor } from './cc.mjs';
 import { benchRotation, rotationKey, DEFAULT_PG_URL, checkPgUrl, pgClient } from './rotation.mjs';
 import { benchMemory } from './memory.mjs';
 import { buildRows, renderReport, tally } from './report.mjs';
+import { benchWebhooks, renderTables as renderWebhookTables } from './webhook-delivery.mjs';
 
-const ALL_PARTS = ['sign', 'cc', 'rotation', 'peers', 'workers', 'memory'];
+const ALL_PARTS = ['sign', 'cc', 'rotation', 'peers', 'workers', 'memory', 'webhooks'];
 const PEER_TARGETS = ['floor-form', 'oidc-provider', 'node-oauth2-server'];
 const CC_ALGS = ['RS256', 'ES256'];
 // The issue's three rotation figures, then the `reuse` policy (the partner default; no target) on both stores.
@@ -44,7 +47,7 @@ const USAGE = `usage: node bench/run.mjs [options]        (npm run bench -- [opt
   --connections N      autocannon concurrency (default 50)
   --chains N           rotation chains (default 50)
   --memory-count N     client_credentials requests for the memory part (default 1000000; --quick 20000)
-  --pg-url URL         PostgreSQL for the rotation part (default ${DEFAULT_PG_URL}; a schema is created and dropped)
+  --pg-url URL         PostgreSQL for the rotation and webhooks parts (default ${DEFAULT_PG_URL}; a schema is created and dropped)
   --quick              2-second smoke run of every part: proves the harness works, measures nothing
   --strict             exit 3 when a target is not met (default: targets are reported, not asserted)
   --out DIR            default bench/results/<UTC timestamp>/`;
@@ -114,6 +117,7 @@ const results = {
   rotation: {},
   workers: {},
   memory: null,
+  webhooks: null,
   failures: {},
   timings_s: {},
 };
@@ -144,8 +148,8 @@ async function main() {
   if (load1 > 0.5) lib.log(`warning: load average ${load1.toFixed(2)} — the machine is not quiet, so the figures will be noisy (see "others on CPU 0")`);
 
   // Preflight: fail in seconds, not after minutes of load.
-  if (PARTS.includes('rotation')) {
-    const c = await pgClient(PG_URL).catch((err) => { throw new Error(`PostgreSQL at ${results.settings.pg_url} is not reachable (${err.message}); use --skip rotation or --pg-url`); });
+  if (PARTS.includes('rotation') || PARTS.includes('webhooks')) {
+    const c = await pgClient(PG_URL).catch((err) => { throw new Error(`PostgreSQL at ${results.settings.pg_url} is not reachable (${err.message}); use --skip rotation,webhooks or --pg-url`); });
     await c.end();
   }
   const peersDir = PARTS.includes('peers') || PARTS.includes('sign') ? await lib.ensurePeers() : null;
@@ -203,11 +207,20 @@ async function main() {
     fs.writeFileSync(path.join(OUT, 'memory-checkpoints.csv'), ['requests,t_s,rss_kib,hwm_kib', ...results.memory.checkpoints.map((x) => `${x.requests},${x.t_s},${x.rss_kib},${x.hwm_kib}`)].join('\n') + '\n');
   });
 
+  await part('webhooks', async () => {
+    // Its own rounds (anchor, SQLite, PostgreSQL, 2 × PostgreSQL; --repeat rounds) and its own tables, below the main one.
+    const out = path.join(OUT, 'webhooks');
+    fs.mkdirSync(out, { recursive: true });
+    results.webhooks = await benchWebhooks({ dbs: ['sqlite', 'postgres'], processes: [1, 2], deliveries: Q ? 300 : 2000, runs: REPEAT, rate: 20,
+      steadySeconds: Q ? 3 : 10, shots: Q ? 3 : 10, anchorSeconds: Q ? 1 : 6, warmupDeliveries: Q ? 50 : 200, pin: true, pgUrl: PG_URL, out, stamp });
+    fs.writeFileSync(path.join(out, 'table.md'), `${renderWebhookTables(results.webhooks)}\n`);
+  });
+
   results.machine.loadavg_after = os.loadavg().map((x) => x.toFixed(2)).join(' ');
   const rows = buildRows(results);
   results.rows = rows;
   results.tally = tally(rows);
-  const report = renderReport(results, rows);
+  const report = renderReport(results, rows) + (results.webhooks ? `\n\n${renderWebhookTables(results.webhooks)}` : '');
   save();
   fs.writeFileSync(path.join(OUT, 'table.md'), report + '\n');
   console.log(report);
@@ -217,7 +230,8 @@ async function main() {
     ...Object.values(results.cc), ...Object.values(results.rotation),
     ...Object.values(results.workers).flatMap((w) => [w.one, w.two]),
   ].filter(Boolean).map((x) => x.summary);
-  const bad = grantrySummaries.some((s) => s.non2xx || s.errors) || (results.memory && (results.memory.non2xx || results.memory.errors));
+  const bad = grantrySummaries.some((s) => s.non2xx || s.errors) || (results.memory && (results.memory.non2xx || results.memory.errors))
+    || Object.values(results.webhooks?.summary.configs ?? {}).some((c) => c.duplicates || c.failed_attempts);
   if (Object.keys(results.failures).length || bad) {
     lib.log(`${Object.keys(results.failures).length ? `failed parts: ${Object.keys(results.failures).join(', ')}. ` : ''}${bad ? 'Some Grantry requests did not answer 200 (see the non-200 column).' : ''}`);
     process.exitCode = 1;
