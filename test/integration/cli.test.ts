@@ -142,6 +142,56 @@ describe.each(DIALECTS)('the grantry CLI on %s', (dialect) => {
       expect(after.items.map((k) => `${k.kid} ${k.state}`).sort()).toEqual([`${before.items[0]!.kid} active`, `${rotated.kid} pending`].sort());
     });
 
+    // Many CLI processes in a row: each starts Node and opens the database.
+    it('webhooks add / update / rotate-secret / test / recover / endpoints', { timeout: 180_000 }, async () => {
+      const printed: string[] = [];
+      const hookEnv = { ...env, GRANTRY_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8' };
+      const partner = await cliJson<{ id: string }>(['orgs', 'create', '--type', 'partner', '--name', 'Hooks Co'], env);
+      const books = await cliJson<AppJson>(['apps', 'create', '--name', 'Books', '--type', 'third_party', '--org', partner.id, '--scopes', 'payments:read'], env);
+      printed.push(books.client_secret!);
+      const hook = await cliJson<{ id: string; secret: string; rate_limit: number; description: string }>(
+        ['webhooks', 'add', books.id, '--url', 'http://127.0.0.1:9/hooks', '--events', 'INSTALLATION.CREATE,INSTALLATION.UPDATE', '--rate-limit', '5', '--description', 'Main receiver'],
+        hookEnv,
+      );
+      expect(hook).toMatchObject({ rate_limit: 5, description: 'Main receiver', secret: expect.stringMatching(/^whsec_/) });
+      printed.push(hook.secret);
+
+      const updated = await cliJson(['webhooks', 'update', books.id, hook.id, '--url', 'http://127.0.0.1:9/v2', '--events', 'INSTALLATION.UPDATE INSTALLATION.DELETE', '--rate-limit', 'none', '--description', ''], hookEnv);
+      expect(updated).toMatchObject({ url: 'http://127.0.0.1:9/v2', events: ['INSTALLATION.UPDATE', 'INSTALLATION.DELETE'], rate_limit: null, description: null });
+      const rotated = await cliJson<{ secret: string; previous_secret_expires_at: number; secrets: unknown[] }>(['webhooks', 'rotate-secret', books.id, hook.id, '--previous-expires-in', '600'], hookEnv);
+      expect(rotated.secret).toMatch(/^whsec_/);
+      expect(rotated.secrets).toHaveLength(2);
+      printed.push(rotated.secret);
+      const human = await runCli(['webhooks', 'rotate-secret', books.id, hook.id, '--previous-expires-in', '0'], hookEnv);
+      expect(human.code, human.stderr).toBe(0);
+      expect(human.stdout).toMatch(/new signing secret .* \(shown once\): whsec_/);
+      expect(human.stdout).toContain('the previous secret no longer signs');
+      printed.push(/whsec_\S+/.exec(human.stdout)![0]);
+
+      const test = await cliJson<{ event_type: string; status: string }>(['webhooks', 'test', books.id, hook.id], hookEnv);
+      expect(test).toMatchObject({ event_type: 'WEBHOOK.TEST', status: 'pending' });
+      expect(await cliJson(['webhooks', 'recover', books.id, hook.id, '--since', '2026-01-01T00:00:00Z'], hookEnv)).toEqual({ queued: 0, skipped: 0, installation_ids: [] });
+      expect((await cliJson<{ items: { id: string }[] }>(['webhooks', 'endpoints', '--state', 'enabled'], hookEnv)).items.map((e) => e.id)).toContain(hook.id);
+      expect((await cliJson(['webhooks', 'update', books.id, hook.id, '--disable'], hookEnv))).toMatchObject({ enabled: false, disabled_reason: 'admin' });
+      expect((await cliJson<{ items: { id: string }[] }>(['webhooks', 'endpoints', '--state', 'disabled'], hookEnv)).items.map((e) => e.id)).toEqual([hook.id]);
+
+      // Bad input: exit 1 with a problem document naming the field, nothing changed.
+      for (const [args, field] of [
+        [['webhooks', 'update', books.id, hook.id, '--rate-limit', 'fast'], 'rate_limit'],
+        [['webhooks', 'update', books.id, hook.id, '--events', 'ORDER.CREATE'], 'events'],
+        [['webhooks', 'update', books.id, hook.id, '--url', 'http://10.0.0.1/'], 'url'],
+        [['webhooks', 'rotate-secret', books.id, hook.id, '--previous-expires-in', '999999999'], 'previous_expires_in'],
+        [['webhooks', 'recover', books.id, hook.id, '--since', 'last week'], 'since'],
+      ] as const) {
+        const r = await runCli([...args, '--json'], hookEnv);
+        expect(r.code, args.join(' ')).toBe(1);
+        expect(JSON.parse(r.stderr.trim())).toMatchObject({ type: 'urn:grantry:problem:invalid_input', errors: [{ field }] });
+      }
+      const list = await runCli(['webhooks', 'list', books.id], hookEnv);
+      expect(list.stdout).toContain('http://127.0.0.1:9/v2');
+      for (const s of printed) expect(list.stdout + list.stderr).not.toContain(s);
+    });
+
     it('serve answers a client_credentials request with CLI-made credentials, and logs no secret or token', async () => {
       const port = await freePort();
       const issuer = `http://127.0.0.1:${port}`;
