@@ -104,6 +104,9 @@ describe.each(DIALECTS)('the console: webhook endpoints on %s', (dialect) => {
       context.setDefaultTimeout(20_000);
       const page = await context.newPage();
       await page.goto(`${issuer}/console/`);
+      await page.getByLabel('Email').waitFor().catch(async (err: Error) => {
+        throw new Error(`no sign-in page at ${page.url()}: ${(await page.innerText('body').catch(() => '')).slice(0, 500)}\n${err.message}`);
+      });
       await page.getByLabel('Email').fill(who.email);
       await page.getByLabel('Password').fill(who.password);
       await page.getByRole('button', { name: 'Sign in' }).click();
@@ -398,22 +401,25 @@ describe.each(DIALECTS)('the console: webhook endpoints on %s', (dialect) => {
     });
 
     it('works at 390 px without horizontal overflow', async () => {
-      const { context: phoneContext, page: phone } = await open(paul, PHONE);
+      // Paul's page, narrowed to a phone's width (no second sign-in).
+      await page.setViewportSize(PHONE);
       try {
-        await openApp(phone);
-        await noOverflow(phone, 'the endpoint card');
-        await phone.getByTestId('subscription-row').getByRole('button', { name: 'Edit' }).click();
-        await dialog(phone, 'Edit endpoint').getByLabel('URL').waitFor();
-        await noOverflow(phone, 'the edit dialog');
-        await phone.keyboard.press('Escape');
-        await phone.goto(`${issuer}/console/partner-apps/${appId}/webhooks/${webhookId}`);
-        await phone.getByTestId('delivery').first().waitFor();
-        await noOverflow(phone, 'the delivery log');
-        await phone.goto(`${issuer}/console/dashboard`);
-        await phone.getByTestId('endpoint-alerts').waitFor();
-        await noOverflow(phone, 'the dashboard');
+        await openApp(page);
+        await noOverflow(page, 'the endpoint card');
+        await card().getByRole('button', { name: 'Edit' }).click();
+        const edit = dialog(page, 'Edit endpoint');
+        await edit.getByLabel('URL').waitFor();
+        await noOverflow(page, 'the edit dialog');
+        await edit.getByRole('button', { name: 'Cancel' }).click();
+        await edit.waitFor({ state: 'detached' });
+        await page.goto(`${issuer}/console/partner-apps/${appId}/webhooks/${webhookId}`);
+        await page.getByTestId('delivery').first().waitFor();
+        await noOverflow(page, 'the delivery log');
+        await page.goto(`${issuer}/console/dashboard`);
+        await page.getByTestId('endpoint-alerts').waitFor();
+        await noOverflow(page, 'the dashboard');
       } finally {
-        await phoneContext.close();
+        await page.setViewportSize(DESKTOP);
       }
     });
   });
