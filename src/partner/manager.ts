@@ -87,6 +87,9 @@ export function retryAfterMs(value: string | null, nowMs: number): number | null
   return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
 }
 
+/** How often a process waiting for another's refresh tries the lock itself (it reads the row more often). */
+const LOCK_RETRY_MS = 250;
+
 /** Connection errors that mean the request never reached the server, so sending it again is safe. */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 
@@ -280,11 +283,17 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   async function refreshOrWait(id: string, refused: string | undefined, seenRevision: number): Promise<Cached> {
     const deadline = Date.now() + lockTimeoutMs;
     let wait = 5;
+    let lastTry = 0;
     for (;;) {
-      const attempt = await store.tryWithLock(id, (locked) => refreshLocked(id, locked, refused, seenRevision));
-      if (attempt.acquired) return attempt.value;
+      if (Date.now() - lastTry >= LOCK_RETRY_MS) {
+        lastTry = Date.now();
+        const attempt = await store.tryWithLock(id, (locked) => refreshLocked(id, locked, refused, seenRevision));
+        if (attempt.acquired) return attempt.value;
+      }
       if (Date.now() >= deadline) throw new LockTimeoutError(id, lockTimeoutMs);
-      // The holder is one HTTP round trip from done: look again soon, then back off, with jitter.
+      // The holder is one HTTP round trip from done: look at the row again soon, then back off, with
+      // jitter. The row is one cheap read; the lock is tried again only now and then (on PostgreSQL a
+      // try is a pooled connection and a transaction), for the case where the holder failed.
       await sleep(wait * (0.5 + Math.random()));
       wait = Math.min(wait * 2, 100);
       const r = await store.get(id);
