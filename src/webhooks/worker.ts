@@ -257,9 +257,10 @@ export class WebhookWorker {
       disabled.length = 0;
       const now = clock.now();
       await tx.webhooks.updateAttempt(attemptId, { startedAt, durationMs: r.durationMs, statusCode: r.statusCode, errorClass: r.errorClass, outcome: r.ok ? 'succeeded' : 'failed' });
-      // The endpoint's health counts every attempt, also one whose delivery was completed elsewhere.
+      // The endpoint's health counts every attempt, also one whose delivery was completed elsewhere. A
+      // success on a healthy endpoint matches no row: no write, no lock on the hot path.
       const failingSince = await tx.webhooks.recordEndpointResult(claimed.subscriptionId, r.ok, now);
-      const sub = await tx.webhooks.getSubscription(claimed.subscriptionId);
+      const sub = r.ok ? null : await tx.webhooks.getSubscription(claimed.subscriptionId);
       if (sub && sub.disabledAt === null) {
         // Standard Webhooks: 410 Gone means the endpoint is gone for good. An endpoint with only
         // failures for failingDisableAfterMs is presumed dead too (Stripe and Svix disable after days).
