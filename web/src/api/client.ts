@@ -31,9 +31,15 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 
-  /** Per-field messages of a 400 (`invalid_input`), to show beside the form fields. */
+  /**
+   * Per-field messages of a 400 (`invalid_input`), to show beside the form fields. The first per field:
+   * schema validation lists a nullable field's failed branches after the specific one ("must be <=
+   * 1000", then "must be null", then "must match a schema in anyOf").
+   */
   get fieldErrors(): Record<string, string> {
-    return Object.fromEntries((this.problem?.errors ?? []).map((e) => [e.field, e.message]));
+    const out: Record<string, string> = {};
+    for (const e of this.problem?.errors ?? []) out[e.field] ??= e.message;
+    return out;
   }
 }
 
