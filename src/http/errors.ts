@@ -38,6 +38,21 @@ function isUnstorable(err: unknown): boolean {
  * API answers RFC 9457 problem documents. Unexpected errors never leak their message or stack: the
  * client gets a fixed text, the log gets the error.
  */
+/**
+ * Schema errors by field. A nullable field (`anyOf: [T, null]`) fails each branch and then the anyOf
+ * itself; the first message is the one that says what is wrong, the rest ("must be null", "must match
+ * a schema in anyOf") would only confuse, so each field is named once.
+ */
+function fieldErrors(validation: NonNullable<FastifyError['validation']>): { field: string; message: string }[] {
+  const out = new Map<string, string>();
+  for (const v of validation) {
+    const params = v.params as { missingProperty?: string; additionalProperty?: string };
+    const field = v.instancePath.replace(/^\//, '').replace(/\//g, '.') || params.missingProperty || params.additionalProperty || '(body)';
+    if (!out.has(field)) out.set(field, v.message ?? 'is invalid');
+  }
+  return [...out].map(([field, message]) => ({ field, message }));
+}
+
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
   handleError(err, req, reply, isOAuthPath(req.url));
 }
@@ -55,7 +70,7 @@ export function handleError(err: FastifyError, req: FastifyRequest, reply: Fasti
   const known = classify(err);
   if (known) {
     if (oauthPath) sendOAuth(reply, known.oauth);
-    else sendProblem(reply, known.kind, known.detail, err.validation?.map((v) => ({ field: v.instancePath.replace(/^\//, '').replace(/\//g, '.') || (v.params as { missingProperty?: string }).missingProperty || (v.params as { additionalProperty?: string }).additionalProperty || '(body)', message: v.message ?? 'is invalid' })));
+    else sendProblem(reply, known.kind, known.detail, err.validation && fieldErrors(err.validation));
     return;
   }
   if (isUnstorable(err)) {

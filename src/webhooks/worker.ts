@@ -91,6 +91,15 @@ type Resolved = Required<Omit<WebhookWorkerOptions, 'transport' | 'log' | 'worke
   sleep: (ms: number) => Promise<void>;
 };
 
+/** An endpoint this worker disabled while completing an attempt (recorded once the attempt is settled). */
+interface DisabledHere {
+  sub: WebhookSubscription;
+  reason: 'gone' | 'failing';
+  /** Pending deliveries held by the disable, this attempt's own included. */
+  held: number;
+  failingSince: number | null;
+}
+
 export class WebhookWorker {
   readonly workerId: string;
   readonly #o: Resolved;
@@ -252,67 +261,83 @@ export class WebhookWorker {
 
   async #complete(claimed: WebhookDelivery, attemptId: string, r: SendResult, startedAt: number): Promise<void> {
     const { clock, stores, random } = this.#o;
-    const disabled: { sub: WebhookSubscription; reason: 'gone' | 'failing' }[] = [];
+    const disabled: DisabledHere[] = [];
     await stores.transaction(async (tx) => {
       disabled.length = 0;
-      const now = clock.now();
-      await tx.webhooks.updateAttempt(attemptId, { startedAt, durationMs: r.durationMs, statusCode: r.statusCode, errorClass: r.errorClass, outcome: r.ok ? 'succeeded' : 'failed' });
-      // The endpoint's health counts every attempt, also one whose delivery was completed elsewhere. A
-      // success on a healthy endpoint matches no row: no write, no lock on the hot path.
-      const failingSince = await tx.webhooks.recordEndpointResult(claimed.subscriptionId, r.ok, now);
-      const sub = r.ok ? null : await tx.webhooks.getSubscription(claimed.subscriptionId);
-      if (sub && sub.disabledAt === null) {
-        // Standard Webhooks: 410 Gone means the endpoint is gone for good. An endpoint with only
-        // failures for failingDisableAfterMs is presumed dead too (Stripe and Svix disable after days).
-        const reason = r.statusCode === 410 ? 'gone' : failingSince !== null && this.#o.failingDisableAfterMs > 0 && now - failingSince >= this.#o.failingDisableAfterMs ? 'failing' : null;
-        // Several attempts of one batch complete at once: only the one that disables it records it.
-        const held = reason ? await tx.webhooks.disableSubscription(sub.id, now, reason) : null;
-        if (reason && held !== null) {
-          await tx.audit.append({
-            id: newId('evt', now, random),
-            at: now,
-            actor: 'system',
-            action: 'webhook.subscription_disabled',
-            targetType: 'webhook_subscription',
-            targetId: sub.id,
-            data: { application_id: sub.applicationId, reason, held, failing_since: failingSince, last_status_code: r.statusCode, last_error: r.errorClass },
-          });
-          disabled.push({ sub: { ...sub, disabledAt: now, disabledReason: reason }, reason });
-        }
+      const ended = await this.#settle(tx, claimed, attemptId, r, startedAt, disabled);
+      for (const x of disabled) {
+        const now = clock.now();
+        await tx.audit.append({
+          id: newId('evt', now, random),
+          at: now,
+          actor: 'system',
+          action: 'webhook.subscription_disabled',
+          targetType: 'webhook_subscription',
+          targetId: x.sub.id,
+          // This attempt's own delivery was held with the rest, unless it just spent its last attempt.
+          data: { application_id: x.sub.applicationId, reason: x.reason, held: x.held - (ended === 'failed' ? 1 : 0), failing_since: x.failingSince, last_status_code: r.statusCode, last_error: r.errorClass },
+        });
       }
-      const d = await tx.webhooks.getDelivery(claimed.id, { forUpdate: true });
-      // The attempt count is the fencing token of a claim: a different count or owner means our lease
-      // expired and another worker claimed it; it completes the delivery, we only record our attempt.
-      if (!d || d.leasedBy !== this.workerId || d.attempts !== claimed.attempts) return;
-      const last = { lastStatusCode: r.statusCode, lastError: r.errorClass, clearLease: true, updatedAt: now } as const;
-      this.#o.log(r.ok ? 'info' : 'warn', { delivery_id: d.id, attempt: d.attempts, status: r.statusCode, error: r.errorClass, ms: r.durationMs }, 'webhook attempt');
-      if (d.status !== 'pending' && d.status !== 'held') {
-        // Cancelled or superseded while in flight: it stays so.
-        await tx.webhooks.updateDelivery(d.id, last);
-        return;
-      }
-      if (r.ok) {
-        await tx.webhooks.updateDelivery(d.id, { ...last, status: 'succeeded', erasePayload: true, completedAt: now });
-        return;
-      }
-      if (d.attempts >= MAX_DELIVERY_ATTEMPTS) {
-        await tx.webhooks.updateDelivery(d.id, { ...last, status: 'failed', erasePayload: true, completedAt: now });
-        await this.#o.onExhausted({ ...d, status: 'failed', sealedPayload: null, completedAt: now, leaseUntil: null, leasedBy: null, lastStatusCode: r.statusCode, lastError: r.errorClass, updatedAt: now }, tx);
-        return;
-      }
-      // A disabled endpoint's messages are held (not dropped) until someone re-enables it.
-      if (disabled.length > 0 || d.status === 'held') {
-        await tx.webhooks.updateDelivery(d.id, { ...last, status: 'held' });
-        return;
-      }
-      const floor = isOverloadSignal(r.statusCode, r.errorClass) ? OVERLOAD_MIN_DELAY_MS : 0;
-      const delay = nextDelay(d.attempts, random, parseRetryAfter(r.retryAfter, now), floor)!;
-      await tx.webhooks.updateDelivery(d.id, { ...last, nextAttemptAt: now + delay });
     });
     for (const { sub, reason } of disabled) {
       this.#o.log('warn', { subscription_id: sub.id, application_id: sub.applicationId, reason }, 'webhook endpoint disabled');
       this.#o.onEndpointDisabled(sub, reason);
     }
+  }
+
+  /** Records the attempt and decides the delivery's next state, in the completion transaction; returns what became of it. */
+  async #settle(
+    tx: Stores,
+    claimed: WebhookDelivery,
+    attemptId: string,
+    r: SendResult,
+    startedAt: number,
+    disabled: DisabledHere[],
+  ): Promise<'lost' | 'unchanged' | 'succeeded' | 'failed' | 'held' | 'retry'> {
+    const { clock, random } = this.#o;
+    const now = clock.now();
+    await tx.webhooks.updateAttempt(attemptId, { startedAt, durationMs: r.durationMs, statusCode: r.statusCode, errorClass: r.errorClass, outcome: r.ok ? 'succeeded' : 'failed' });
+    // The endpoint's health counts every attempt, also one whose delivery was completed elsewhere. A
+    // success on a healthy endpoint matches no row: no write, no lock on the hot path.
+    const failingSince = await tx.webhooks.recordEndpointResult(claimed.subscriptionId, r.ok, now);
+    const sub = r.ok ? null : await tx.webhooks.getSubscription(claimed.subscriptionId);
+    if (sub && sub.disabledAt === null) {
+      // Standard Webhooks: 410 Gone means the endpoint is gone for good. An endpoint with only
+      // failures for failingDisableAfterMs is presumed dead too (Stripe and Svix disable after days).
+      const reason = r.statusCode === 410 ? 'gone' : failingSince !== null && this.#o.failingDisableAfterMs > 0 && now - failingSince >= this.#o.failingDisableAfterMs ? 'failing' : null;
+      // Several attempts of one batch complete at once: only the one that disables it records it.
+      const held = reason ? await tx.webhooks.disableSubscription(sub.id, now, reason) : null;
+      if (reason && held !== null) disabled.push({ sub: { ...sub, disabledAt: now, disabledReason: reason }, reason, held, failingSince });
+    }
+    const d = await tx.webhooks.getDelivery(claimed.id, { forUpdate: true });
+    // The attempt count is the fencing token of a claim: a different count or owner means our lease
+    // expired and another worker claimed it; it completes the delivery, we only record our attempt.
+    if (!d || d.leasedBy !== this.workerId || d.attempts !== claimed.attempts) return 'lost';
+    const last = { lastStatusCode: r.statusCode, lastError: r.errorClass, clearLease: true, updatedAt: now } as const;
+    this.#o.log(r.ok ? 'info' : 'warn', { delivery_id: d.id, attempt: d.attempts, status: r.statusCode, error: r.errorClass, ms: r.durationMs }, 'webhook attempt');
+    if (d.status !== 'pending' && d.status !== 'held') {
+      // Cancelled or superseded while in flight: it stays so.
+      await tx.webhooks.updateDelivery(d.id, last);
+      return 'unchanged';
+    }
+    if (r.ok) {
+      await tx.webhooks.updateDelivery(d.id, { ...last, status: 'succeeded', erasePayload: true, completedAt: now });
+      return 'succeeded';
+    }
+    if (d.attempts >= MAX_DELIVERY_ATTEMPTS) {
+      await tx.webhooks.updateDelivery(d.id, { ...last, status: 'failed', erasePayload: true, completedAt: now });
+      await this.#o.onExhausted({ ...d, status: 'failed', sealedPayload: null, completedAt: now, leaseUntil: null, leasedBy: null, lastStatusCode: r.statusCode, lastError: r.errorClass, updatedAt: now }, tx);
+      return 'failed';
+    }
+    // A disabled endpoint's messages are held (not dropped) until someone re-enables it.
+    if (disabled.length > 0 || d.status === 'held') {
+      await tx.webhooks.updateDelivery(d.id, { ...last, status: 'held' });
+      return 'held';
+    }
+    const floor = isOverloadSignal(r.statusCode, r.errorClass) ? OVERLOAD_MIN_DELAY_MS : 0;
+    const delay = nextDelay(d.attempts, random, parseRetryAfter(r.retryAfter, now), floor)!;
+    await tx.webhooks.updateDelivery(d.id, { ...last, nextAttemptAt: now + delay });
+    return 'retry';
   }
 }
 

@@ -136,6 +136,9 @@ describe.each(DIALECTS)('webhook endpoints on %s', (dialect) => {
         expect(res.json().type).toBe('urn:grantry:problem:invalid_input');
         // The field itself, or an item of it (events.0).
         expect(String(res.json().errors?.[0]?.field ?? '(body)').split('.')[0]).toBe(field);
+        // Each field is named once, with the message that says what is wrong.
+        const fields = (res.json().errors ?? []).map((e: { field: string }) => e.field);
+        expect(new Set(fields).size).toBe(fields.length);
         // A valid field beside the bad one is not applied either.
         if (field !== '(body)') expect((await a.patch(path, { description: 'changed?', ...body })).statusCode).toBe(400);
         expect((await a.get(path)).json()).toEqual(before);
@@ -304,7 +307,7 @@ describe.each(DIALECTS)('webhook endpoints on %s', (dialect) => {
         const [event] = await audit('webhook.subscription_disabled');
         // Several attempts of one batch failed together: the endpoint was disabled (and recorded) once.
         expect((await audit('webhook.subscription_disabled')).filter((e) => e.target_id === hookId)).toHaveLength(1);
-        expect(event).toMatchObject({ actor: 'system', target_id: hookId, data: { reason: 'failing', failing_since: failingSince } });
+        expect(event).toMatchObject({ actor: 'system', target_id: hookId, data: { reason: 'failing', failing_since: failingSince, held: held.length } });
         expect(await t.rt.metrics.registry.getSingleMetricAsString('grantry_webhook_endpoints_disabled_total')).toMatch(/reason="failing"} 1/);
         // Listed among failing/disabled endpoints for the dashboard.
         expect((await a.get('/webhooks?state=disabled')).json().items.map((e: { id: string }) => e.id)).toContain(hookId);

@@ -26,7 +26,7 @@ const Subscription = Type.Object({
   events: Type.Array(Type.String()),
   enabled: Type.Boolean(),
   disabled_at: Nullable(Type.Integer()),
-  disabled_reason: Nullable(Type.String(), { description: "'gone' (the receiver answered 410), 'admin' (disabled by hand) or 'failing' (only failed attempts for GRANTRY_WEBHOOK_FAILING_DISABLE_AFTER)" }),
+  disabled_reason: Nullable(Type.Union([Type.Literal('gone'), Type.Literal('admin'), Type.Literal('failing')]), { description: "'gone' (the receiver answered 410), 'admin' (disabled by hand) or 'failing' (only failed attempts for GRANTRY_WEBHOOK_FAILING_DISABLE_AFTER)" }),
   failing_since: Nullable(Type.Integer(), { description: 'The first failed attempt since the last successful one; null when the last attempt succeeded.' }),
   rate_limit: Nullable(Type.Integer(), { description: 'Attempts per second this endpoint receives at most, across every Grantry process; null = no limit.' }),
   secrets: Type.Array(SigningSecret, { description: 'The live signing secrets (metadata only; a secret is shown once, when created or rotated).' }),

@@ -833,7 +833,7 @@ export interface paths {
                                 enabled: boolean;
                                 disabled_at: number | null;
                                 /** @description 'gone' (the receiver answered 410), 'admin' (disabled by hand) or 'failing' (only failed attempts for GRANTRY_WEBHOOK_FAILING_DISABLE_AFTER) */
-                                disabled_reason: string | null;
+                                disabled_reason: ("gone" | "admin" | "failing") | null;
                                 /** @description The first failed attempt since the last successful one; null when the last attempt succeeded. */
                                 failing_since: number | null;
                                 /** @description Attempts per second this endpoint receives at most, across every Grantry process; null = no limit. */
@@ -937,7 +937,7 @@ export interface paths {
                             enabled: boolean;
                             disabled_at: number | null;
                             /** @description 'gone' (the receiver answered 410), 'admin' (disabled by hand) or 'failing' (only failed attempts for GRANTRY_WEBHOOK_FAILING_DISABLE_AFTER) */
-                            disabled_reason: string | null;
+                            disabled_reason: ("gone" | "admin" | "failing") | null;
                             /** @description The first failed attempt since the last successful one; null when the last attempt succeeded. */
                             failing_since: number | null;
                             /** @description Attempts per second this endpoint receives at most, across every Grantry process; null = no limit. */
@@ -1044,7 +1044,7 @@ export interface paths {
                             enabled: boolean;
                             disabled_at: number | null;
                             /** @description 'gone' (the receiver answered 410), 'admin' (disabled by hand) or 'failing' (only failed attempts for GRANTRY_WEBHOOK_FAILING_DISABLE_AFTER) */
-                            disabled_reason: string | null;
+                            disabled_reason: ("gone" | "admin" | "failing") | null;
                             /** @description The first failed attempt since the last successful one; null when the last attempt succeeded. */
                             failing_since: number | null;
                             /** @description Attempts per second this endpoint receives at most, across every Grantry process; null = no limit. */
@@ -1220,7 +1220,7 @@ export interface paths {
                             enabled: boolean;
                             disabled_at: number | null;
                             /** @description 'gone' (the receiver answered 410), 'admin' (disabled by hand) or 'failing' (only failed attempts for GRANTRY_WEBHOOK_FAILING_DISABLE_AFTER) */
-                            disabled_reason: string | null;
+                            disabled_reason: ("gone" | "admin" | "failing") | null;
                             /** @description The first failed attempt since the last successful one; null when the last attempt succeeded. */
                             failing_since: number | null;
                             /** @description Attempts per second this endpoint receives at most, across every Grantry process; null = no limit. */
@@ -1435,7 +1435,7 @@ export interface paths {
                             enabled: boolean;
                             disabled_at: number | null;
                             /** @description 'gone' (the receiver answered 410), 'admin' (disabled by hand) or 'failing' (only failed attempts for GRANTRY_WEBHOOK_FAILING_DISABLE_AFTER) */
-                            disabled_reason: string | null;
+                            disabled_reason: ("gone" | "admin" | "failing") | null;
                             /** @description The first failed attempt since the last successful one; null when the last attempt succeeded. */
                             failing_since: number | null;
                             /** @description Attempts per second this endpoint receives at most, across every Grantry process; null = no limit. */
@@ -5166,7 +5166,7 @@ export interface paths {
                                 enabled: boolean;
                                 disabled_at: number | null;
                                 /** @description 'gone' (the receiver answered 410), 'admin' (disabled by hand) or 'failing' (only failed attempts for GRANTRY_WEBHOOK_FAILING_DISABLE_AFTER) */
-                                disabled_reason: string | null;
+                                disabled_reason: ("gone" | "admin" | "failing") | null;
                                 /** @description The first failed attempt since the last successful one; null when the last attempt succeeded. */
                                 failing_since: number | null;
                                 /** @description Attempts per second this endpoint receives at most, across every Grantry process; null = no limit. */
