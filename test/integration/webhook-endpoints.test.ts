@@ -228,6 +228,9 @@ describe.each(DIALECTS)('webhook endpoints on %s', (dialect) => {
         for (let i = 0; i < 3; i++) await a.post(`${path}/secret/rotate`, { previous_expires_in: 600 });
         expect((await a.get(path)).json().secrets).toHaveLength(3);
         expect(await t.rt.db.db.selectFrom('webhook_secrets').select('id').where('subscription_id', '=', hookId).execute()).toHaveLength(3);
+        // Deleting the endpoint erases every one of its secrets with it.
+        expect((await a.delete(path)).statusCode).toBe(204);
+        expect(await t.rt.db.db.selectFrom('webhook_secrets').select('id').where('subscription_id', '=', hookId).execute()).toHaveLength(0);
       });
 
       it.each([[-1], [604_801], ['86400'], [1.5]])('refuses previous_expires_in %j with a 400 naming it', async (value) => {
