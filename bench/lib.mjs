@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 
 export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.dirname(BENCH_DIR);
-export const PEERS_SRC = '/work/shared/peers';
+// The peers' harness sits beside the repository (../shared/peers); GRANTRY_PEERS_DIR points elsewhere.
+export const PEERS_SRC = process.env.GRANTRY_PEERS_DIR ?? path.resolve(BENCH_DIR, '../../shared/peers');
 const AUTOCANNON_CLI = path.join(REPO_ROOT, 'node_modules/autocannon/autocannon.js');
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
