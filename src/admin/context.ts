@@ -1,6 +1,6 @@
 import type { Clock } from '../domain/clock.js';
 import type { Random } from '../domain/random.js';
-import { appendAudit } from '../protocol/audit.js';
+import { appendAudit } from '../storage/audit.js';
 import type { Hasher } from '../crypto/hasher.js';
 import type { ClientRegistry } from '../protocol/client-registry.js';
 import type { Stores } from '../storage/ports.js';

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { cryptoRandom, type Random } from '../domain/random.js';
-import { appendAudit } from '../protocol/audit.js';
+import { appendAudit } from '../storage/audit.js';
 import type { Db } from '../storage/db.js';
 import { createStores } from '../storage/kysely/index.js';
 import type { Database } from '../storage/schema.js';

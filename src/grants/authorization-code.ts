@@ -10,7 +10,7 @@ import { grantInstallation } from '../protocol/grant-installation.js';
 import { mintPersonCredentials, revokeFamilies } from '../protocol/installation-tokens.js';
 import { runGrantTransaction, type Outcome } from './outcome.js';
 import type { GrantDeps, GrantHandler, IssueOptions } from './grant.js';
-import { appendAudit } from '../protocol/audit.js';
+import { appendAudit } from '../storage/audit.js';
 
 const INVALID = 'the authorization code is invalid, expired or was already used';
 const fail = (description = INVALID): Outcome => ({ error: new OAuthError('invalid_grant', description) });

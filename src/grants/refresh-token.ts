@@ -8,7 +8,7 @@ import { enqueueEvent } from '../webhooks/enqueue.js';
 import { issueFamilyAccessToken, liveFamilyScopes, refreshExpiry, refreshSettings, revokeFamilies } from '../protocol/installation-tokens.js';
 import type { GrantDeps, GrantHandler, TokenResponse } from './grant.js';
 import { runGrantTransaction, type Outcome } from './outcome.js';
-import { appendAudit } from '../protocol/audit.js';
+import { appendAudit } from '../storage/audit.js';
 
 const INVALID = 'the refresh token is invalid, expired or revoked';
 const fail = (description = INVALID): Outcome => ({ error: new OAuthError('invalid_grant', description) });

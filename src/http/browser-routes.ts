@@ -3,7 +3,7 @@ import cookie from '@fastify/cookie';
 import { OAuthError } from '../domain/oauth-error.js';
 import type { User } from '../domain/user.js';
 import { passwordProblem, hashPassword } from '../crypto/password.js';
-import { appendAudit } from '../protocol/audit.js';
+import { appendAudit } from '../storage/audit.js';
 import {
   checkAuthorizationRequest,
   errorRedirect,

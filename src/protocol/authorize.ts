@@ -9,7 +9,7 @@ import type { Hasher } from '../crypto/hasher.js';
 import type { Stores } from '../storage/ports.js';
 import type { ClientRegistry } from './client-registry.js';
 import { isClientIdSyntax } from './client-auth.js';
-import { appendAudit } from './audit.js';
+import { appendAudit } from '../storage/audit.js';
 
 /** A validated authorization request (RFC 6749 §4.1.1 with RFC 7636 §4.3). */
 export interface AuthorizationRequest {

@@ -13,7 +13,7 @@ import { pageRequest } from '../admin/context.js';
 import type { Page, Stores } from '../storage/ports.js';
 import type { AuthenticatedClient } from './client-auth.js';
 import { grantingOrganizations } from './granting.js';
-import { appendAudit } from './audit.js';
+import { appendAudit } from '../storage/audit.js';
 
 /**
  * Decoupled authorization, OpenID CIBA Core 1.0 in poll mode: the client asks at the backchannel

@@ -5,7 +5,7 @@ import { isUniqueViolation } from '../storage/db.js';
 import type { Stores } from '../storage/ports.js';
 import type { IssueOptions, TokenResponse } from '../grants/grant.js';
 import { mintCredentials, type InstallationTokenDeps } from './installation-tokens.js';
-import { appendAudit } from './audit.js';
+import { appendAudit } from '../storage/audit.js';
 
 export class ConcurrentInstallationError extends Error {
   override name = 'ConcurrentInstallationError';

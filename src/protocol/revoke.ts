@@ -1,7 +1,7 @@
 import { OAuthError } from '../domain/oauth-error.js';
 import { REFRESH_TOKEN_PREFIX } from '../domain/installation.js';
 import type { Random } from '../domain/random.js';
-import { appendAudit } from './audit.js';
+import { appendAudit } from '../storage/audit.js';
 import type { AuthenticatedClient } from './client-auth.js';
 import { verifyAccessToken, type AccessTokenCheckDeps } from './access-token-check.js';
 import { revokeFamilies } from './installation-tokens.js';

@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../domain/clock.js';
 import type { Random } from '../domain/random.js';
-import { appendAudit } from './audit.js';
+import { appendAudit } from '../storage/audit.js';
 import { SESSION_PREFIX, normalizeEmail, type User } from '../domain/user.js';
 import type { Hasher } from '../crypto/hasher.js';
 import { decoyHash, hashPassword, verifyPassword } from '../crypto/password.js';

@@ -11,6 +11,7 @@
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Clock } from '../domain/clock.js';
 import { newId, type Random } from '../domain/random.js';
+import { appendAudit } from '../storage/audit.js';
 import type { Stores } from '../storage/ports.js';
 import { MAX_DELIVERY_ATTEMPTS, type DisabledReason, type WebhookDelivery, type WebhookSubscription } from '../storage/ports-webhooks.js';
 import type { Runtime } from '../runtime.js';
@@ -266,14 +267,10 @@ export class WebhookWorker {
       disabled.length = 0;
       const ended = await this.#settle(tx, claimed, attemptId, r, startedAt, disabled);
       for (const x of disabled) {
-        const now = clock.now();
-        await tx.audit.append({
-          id: newId('evt', now, random),
-          at: now,
+        await appendAudit(tx, random, clock.now(), {
           actor: 'system',
           action: 'webhook.subscription_disabled',
-          targetType: 'webhook_subscription',
-          targetId: x.sub.id,
+          target: { type: 'webhook_subscription', id: x.sub.id },
           // This attempt's own delivery was held with the rest, unless it just spent its last attempt.
           data: { application_id: x.sub.applicationId, reason: x.reason, held: x.held - (ended === 'failed' ? 1 : 0), failing_since: x.failingSince, last_status_code: r.statusCode, last_error: r.errorClass },
         });

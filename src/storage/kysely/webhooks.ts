@@ -181,8 +181,13 @@ export function webhookStore(db: Kysely<Database>, dialect: Dialect): WebhookSto
         await db.updateTable('webhook_subscriptions').set({ failing_since: null }).where('id', '=', subscriptionId).where('failing_since', 'is not', null).execute();
         return null;
       }
-      await db.updateTable('webhook_subscriptions').set({ failing_since: now }).where('id', '=', subscriptionId).where('failing_since', 'is', null).execute();
-      const row = await db.selectFrom('webhook_subscriptions').select('failing_since').where('id', '=', subscriptionId).executeTakeFirst();
+      // The first failure since the last success starts the count; later ones keep it.
+      const row = await db
+        .updateTable('webhook_subscriptions')
+        .set({ failing_since: sql<number>`coalesce(failing_since, ${now})` })
+        .where('id', '=', subscriptionId)
+        .returning('failing_since')
+        .executeTakeFirst();
       return row?.failing_since == null ? null : Number(row.failing_since);
     },
     async reserveSendSlot(subscriptionId, now, intervalMs, horizonMs) {

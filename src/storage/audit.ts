@@ -1,5 +1,5 @@
 import { newId, type Random } from '../domain/random.js';
-import type { Stores } from '../storage/ports.js';
+import type { Stores } from './ports.js';
 
 /** One audit row, written in the caller's transaction (DESIGN: state changes and their audit rows commit together). */
 export async function appendAudit(
