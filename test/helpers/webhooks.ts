@@ -1,7 +1,6 @@
-import { basename } from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Webhook } from 'standardwebhooks';
-import { afterEach, expect } from 'vitest';
+import { afterEach } from 'vitest';
 import type { Api } from './app.js';
 import type { Random } from '../../src/domain/random.js';
 import { cryptoRandom } from '../../src/domain/random.js';
@@ -42,15 +41,6 @@ export interface ReceiverOptions {
   catalogue?: boolean;
 }
 
-/**
- * Test files that enqueue hand-made payloads (or post raw bodies) straight at their receivers, written
- * before receivers checked the catalogue. Their receivers record violations without enforcing them,
- * as if created with `catalogue: false`; passing that option at those receivers instead would let the
- * real messages those files also receive be checked. A renamed file falls out of this list and its
- * tests then fail on the hand-made payloads: loud, not silent.
- */
-const HAND_MADE_PAYLOAD_FILES = new Set(['webhooks-delivery.test.ts', 'hostile-webhooks.test.ts', 'webhooks-concurrency.test.ts', 'transport.test.ts']);
-
 interface Enforced {
   url: string;
   violations: CatalogueViolation[];
@@ -83,8 +73,7 @@ afterEach(() => {
 export async function startReceiver(behaviour: Behaviour = (_n, _req, res) => res.writeHead(204).end(), options: ReceiverOptions = {}): Promise<Receiver> {
   const receipts: Receipt[] = [];
   const violations: CatalogueViolation[] = [];
-  const testFile = basename(expect.getState().testPath ?? '');
-  const enforce = options.catalogue ?? !HAND_MADE_PAYLOAD_FILES.has(testFile);
+  const enforce = options.catalogue ?? true;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

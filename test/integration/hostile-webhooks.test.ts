@@ -71,7 +71,8 @@ describe.each(DIALECTS)('hostile webhook input (catalogue rows 35–41) on %s', 
     });
 
     async function receiver(behaviour?: Behaviour): Promise<Receiver> {
-      const r = await startReceiver(behaviour);
+      // Tests here enqueue hand-made `data` to exercise the sender: not catalogue messages.
+      const r = await startReceiver(behaviour, { catalogue: false });
       receivers.push(r);
       return r;
     }

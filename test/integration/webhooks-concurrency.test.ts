@@ -17,7 +17,8 @@ describe.skipIf(skipDialect('postgres'))('webhook claim concurrency on postgres'
   beforeAll(async () => {
     t = await buildTestApp('postgres', { webhookAllowedNetworks: ['127.0.0.0/8'] });
     second = await createRuntime({ config: t.rt.config, masterKey: t.masterKey, clock: t.clock, db: t.database.open(), migrate: false });
-    receiver = await startReceiver();
+    // Tests here enqueue hand-made `data` to race the workers: not catalogue messages.
+    receiver = await startReceiver(undefined, { catalogue: false });
   });
   afterAll(async () => {
     await receiver?.close();

@@ -42,7 +42,8 @@ describe.each(DIALECTS)('webhook delivery on %s', (dialect) => {
 
     /** A partner app subscribed to INSTALLATION.* at a fresh local receiver. */
     async function setup(behaviour?: Behaviour, events = ['INSTALLATION.CREATE', 'INSTALLATION.UPDATE', 'INSTALLATION.DELETE']) {
-      const receiver = await startReceiver(behaviour);
+      // Tests here enqueue hand-made `data` to exercise the delivery mechanics: not catalogue messages.
+      const receiver = await startReceiver(behaviour, { catalogue: false });
       receivers.push(receiver);
       const partner = await partnerApp(a);
       const res = await a.post(`/applications/${partner.appId}/webhooks`, { url: receiver.url, events });
