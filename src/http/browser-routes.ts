@@ -21,7 +21,7 @@ import { registerFormParser } from './oauth-routes.js';
 import { formActionSource, pageHeaders } from './pages/layout.js';
 import { STYLESHEET_PATH, stylesheet } from './pages/assets.js';
 import { consentPage, decoupledRequestsPage, errorPage, setupDonePage, setupPasswordPage, signedInPage, signInPage, type AppSummary, type DecoupledRequest as DecoupledCard } from './pages/views.js';
-import { decideDecoupledRequest, listDecoupledRequests, type DecoupledRequestView } from '../protocol/decoupled.js';
+import { decideDecoupledRequest, listDecoupledRequests, type DecoupledRequestView } from '../admin/decoupled.js';
 import { AdminError } from '../admin/problem.js';
 
 const SESSION_COOKIE = 'grantry_session';

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import type { Application } from '../domain/application.js';
 import { OAuthError } from '../domain/oauth-error.js';
 import { AUTHORIZATION_CODE_PREFIX, AUTHORIZATION_CODE_TTL_MS, S256_CHALLENGE_RE } from '../domain/authorization.js';
-import { CONSOLE_SCOPE, RESERVED_SCOPE_PREFIX, parseScopeParam } from '../domain/scope.js';
 import type { Clock } from '../domain/clock.js';
 import type { Random } from '../domain/random.js';
 import type { Hasher } from '../crypto/hasher.js';
+import { userGrantableScopes } from './user-scopes.js';
 import type { Stores } from '../storage/ports.js';
 import type { ClientRegistry } from './client-registry.js';
 import { isClientIdSyntax } from './client-auth.js';
@@ -116,22 +116,10 @@ export async function checkAuthorizationRequest(params: Record<string, string>, 
 
   const owner = await deps.stores.organizations.get(app.organizationId);
   const firstParty = owner?.type === 'platform';
-  // Which of the reserved scopes a request may carry: only grantry:console, and only a first-party app.
-  const grantable = (s: string) => !s.startsWith(RESERVED_SCOPE_PREFIX) || (firstParty && s === CONSOLE_SCOPE);
-  // RFC 6749 §3.3: without a scope parameter the request asks for everything the application may have.
-  let scopes: string[];
-  if (params.scope === undefined) {
-    scopes = app.scopes.filter(grantable);
-  } else {
-    const parsed = parseScopeParam(params.scope);
-    if (parsed === null) return fail('invalid_scope', 'the scope parameter is malformed');
-    scopes = parsed;
-  }
-  if (scopes.length === 0) return fail('invalid_scope', 'no scope to grant: the application has none');
-  const reserved = scopes.filter((s) => !grantable(s));
-  if (reserved.length > 0) return fail('invalid_scope', `these scopes cannot be granted by a user: ${reserved.join(' ')}`);
-  const unknown = scopes.filter((s) => !app.scopes.includes(s));
-  if (unknown.length > 0) return fail('invalid_scope', `scope not allowed for this application: ${unknown.join(' ')}`);
+  // RFC 6749 §3.3: without a scope parameter the request asks for everything the application may grant.
+  const checked = userGrantableScopes(app, params.scope, { firstParty, required: false });
+  if (!checked.ok) return fail(checked.code, checked.description);
+  const scopes = checked.scopes;
 
   const prompt = params.prompt;
   if (prompt !== undefined && prompt !== 'none' && prompt !== 'login' && prompt !== 'consent') {

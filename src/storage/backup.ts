@@ -1,7 +1,20 @@
 import { chmodSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { AdminError } from '../admin/problem.js';
+
+/**
+ * A backup refused before anything was copied (what the caller asked for cannot be done). Storage knows
+ * nothing of problem documents; the CLI (cli/commands/backup.ts) turns `kind` into one.
+ */
+export class BackupRefused extends Error {
+  constructor(
+    readonly kind: 'invalid_input' | 'not_found' | 'conflict',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BackupRefused';
+  }
+}
 
 export interface SqliteBackupResult {
   database: 'sqlite';
@@ -24,12 +37,12 @@ export interface SqliteBackupResult {
  * then renamed into place, so a failed backup never leaves a half-written file under the final name.
  */
 export async function backupSqlite(sourcePath: string, to: string, options: { force?: boolean } = {}): Promise<SqliteBackupResult> {
-  if (sourcePath === ':memory:') throw new AdminError('invalid_input', 'an in-memory database cannot be backed up');
+  if (sourcePath === ':memory:') throw new BackupRefused('invalid_input', 'an in-memory database cannot be backed up');
   const source = resolve(sourcePath);
   const target = resolve(to);
-  if (!existsSync(source)) throw new AdminError('not_found', `no SQLite database at ${source}`);
-  if (target === source) throw new AdminError('invalid_input', '--to must not be the database itself');
-  if (existsSync(target) && !options.force) throw new AdminError('conflict', `${target} exists; choose another file or pass --force to replace it`);
+  if (!existsSync(source)) throw new BackupRefused('not_found', `no SQLite database at ${source}`);
+  if (target === source) throw new BackupRefused('invalid_input', '--to must not be the database itself');
+  if (existsSync(target) && !options.force) throw new BackupRefused('conflict', `${target} exists; choose another file or pass --force to replace it`);
 
   const started = Date.now();
   const partial = `${target}.partial-${process.pid}`;

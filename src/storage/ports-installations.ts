@@ -1,5 +1,5 @@
 import type { Installation, RefreshFamily, RefreshTokenRecord } from '../domain/installation.js';
-import type { Page, PageRequest } from './ports.js';
+import type { Page, PageRequest } from './paging.js';
 
 export interface InstallationStore {
   create(installation: Installation): Promise<void>;

@@ -1,6 +1,6 @@
 import type { Membership, Role, Session, SetupToken, User } from '../domain/user.js';
 import type { AuthorizationCode, DecoupledRequest, DecoupledStatus } from '../domain/authorization.js';
-import type { Page, PageRequest } from './ports.js';
+import type { Page, PageRequest } from './paging.js';
 
 export interface UserPatch {
   name?: string;

@@ -3,7 +3,7 @@
  * installation/refresh code (which enqueues and marks receipt inside its own transactions) and the
  * delivery worker (which claims, attempts and completes deliveries).
  */
-import type { Page, PageRequest } from './ports.js';
+import type { Page, PageRequest } from './paging.js';
 
 export const WEBHOOK_EVENT_TYPES = ['INSTALLATION.CREATE', 'INSTALLATION.UPDATE', 'INSTALLATION.DELETE', 'REFRESH_TOKEN.REUSE_DETECTED'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

@@ -10,17 +10,8 @@ import type { AuthorizationCodeStore, DecoupledRequestStore, SessionStore, Throt
 import type { PurgeStore } from './ports-purge.js';
 import type { UsageStore } from './ports-usage.js';
 export type { UsageCount, UsageStore } from './ports-usage.js';
-
-export interface PageRequest {
-  limit: number;
-  /** Return items whose id sorts after this one (keyset pagination). */
-  after?: string | undefined;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+import type { Page, PageRequest } from './paging.js';
+export type { Page, PageRequest } from './paging.js';
 
 export interface OrganizationStore {
   create(org: Organization): Promise<void>;

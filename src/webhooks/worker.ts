@@ -14,7 +14,9 @@ import { newId, type Random } from '../domain/random.js';
 import { appendAudit } from '../storage/audit.js';
 import type { Stores } from '../storage/ports.js';
 import { MAX_DELIVERY_ATTEMPTS, type DisabledReason, type WebhookDelivery, type WebhookSubscription } from '../storage/ports-webhooks.js';
-import type { Runtime } from '../runtime.js';
+import type { Config } from '../config/schema.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { UsageRecorder } from '../metrics/usage.js';
 import { destinationPolicyFor, type DestinationPolicy, type Resolver } from './destination.js';
 import { payloadContext } from './enqueue.js';
 import { OVERLOAD_MIN_DELAY_MS, isOverloadSignal, nextDelay, parseRetryAfter } from './schedule.js';
@@ -338,9 +340,23 @@ export class WebhookWorker {
   }
 }
 
+/**
+ * The parts of a runtime the served worker is built from. Named here rather than taken from
+ * src/runtime.ts: the runtime builds the worker, so the worker must not depend on the runtime.
+ */
+export interface WorkerParts {
+  stores: Stores;
+  box: SecretBox;
+  clock: Clock;
+  random: Random;
+  config: Pick<Config, 'production' | 'webhookAllowedNetworks' | 'webhookLease' | 'webhookFailingDisableAfter'>;
+  metrics: Pick<Metrics, 'webhookAttempts' | 'webhookEndpointsDisabled'>;
+  usage: Pick<UsageRecorder, 'record'>;
+}
+
 /** The worker `grantry serve` runs, built from the runtime's parts. */
 export function webhookWorkerFor(
-  rt: Pick<Runtime, 'stores' | 'box' | 'clock' | 'random' | 'config' | 'metrics' | 'usage'>,
+  rt: WorkerParts,
   options: { onExhausted: OnExhausted; log?: WorkerLog; resolver?: Resolver } & Partial<Pick<WebhookWorkerOptions, 'timeoutMs' | 'pollIntervalMs' | 'batchSize' | 'workerId' | 'onAttempt' | 'sleep'>>,
 ): WebhookWorker {
   const { resolver, ...rest } = options;

@@ -3,7 +3,7 @@ import { DIALECTS, skipDialect } from '../helpers/db.js';
 import { T0, adminToken, api, basic, buildTestApp, form, tokenRequest, type Api, type TestApp } from '../helpers/app.js';
 import { merchantOrg } from '../helpers/installations.js';
 import { createUser, type TestUser } from '../helpers/web.js';
-import { decideDecoupledRequest, listDecoupledRequests, type DecoupledPrincipal } from '../../src/protocol/decoupled.js';
+import { decideDecoupledRequest, listDecoupledRequests, type DecoupledPrincipal } from '../../src/admin/decoupled.js';
 
 const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString());
 const CIBA = 'urn:openid:params:grant-type:ciba';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { AdminError } from '../../admin/problem.js';
-import { backupSqlite, pgDumpAdvice } from '../../storage/backup.js';
+import { BackupRefused, backupSqlite, pgDumpAdvice } from '../../storage/backup.js';
 import { fail, print } from '../output.js';
 import { configFrom, type GlobalOptions } from '../runtime.js';
 
@@ -33,7 +33,7 @@ export function registerBackupCommand(program: Command): void {
           ].join('\n'),
         );
       } catch (err) {
-        fail(err, o.json ?? false);
+        fail(err instanceof BackupRefused ? new AdminError(err.kind, err.message) : err, o.json ?? false);
       }
     });
 }

@@ -9,7 +9,7 @@ import type { Runtime } from '../../runtime.js';
 /**
  * Who calls the management API: an administrator (an admin application's token), or a person signed in
  * to a first-party app with their memberships (admin/access.ts). It is also the decoupled-requests
- * principal (protocol/decoupled.ts), passed through as is.
+ * principal (admin/decoupled.ts), passed through as is.
  */
 export type { Principal };
 

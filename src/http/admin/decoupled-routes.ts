@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Runtime } from '../../runtime.js';
-import { decideDecoupledRequest, getDecoupledRequest, listDecoupledRequests } from '../../protocol/decoupled.js';
+import { decideDecoupledRequest, getDecoupledRequest, listDecoupledRequests } from '../../admin/decoupled.js';
 import { adminScope } from './scope.js';
 import * as S from './schemas.js';
 
@@ -34,7 +34,7 @@ const Decision = Type.Optional(
 
 /** Decoupled (CIBA) requests waiting for a resource owner: list, look at, approve, deny. */
 export async function decoupledRoutes(root: FastifyInstance, rt: Runtime): Promise<void> {
-  // People may call these routes too: the user named by a request decides it (protocol/decoupled.ts).
+  // People may call these routes too: the user named by a request decides it (admin/decoupled.ts).
   const { app, security, withErrors } = adminScope(root, rt, { people: true });
   const tags = ['decoupled-requests'];
   // The decision body is optional: an empty POST validates as {} (as in routes.ts).
