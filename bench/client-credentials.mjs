@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // bench/client-credentials.mjs — throughput of Grantry's token endpoint for client_credentials
 // (client_secret_basic, form body), measured next to its anchors in the same run so the ratios mean something:
-// the per-core JWT signing limit and the peer servers from /work/shared/peers (oidc-provider, node-oauth2-server,
+// the per-core JWT signing limit and the peer servers from ../shared/peers (oidc-provider, node-oauth2-server,
 // the Fastify floor). The machine is noisy (20–60 % run to run), so absolute numbers from different runs should
 // not be compared; ratios within one run can be.
 //

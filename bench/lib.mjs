@@ -1,6 +1,6 @@
 // bench/lib.mjs — shared pieces of Grantry's benchmark harnesses (client-credentials.mjs, refresh-rotation.mjs):
 // child-process bookkeeping, starting Grantry, bootstrapping credentials, pinning, server CPU accounting,
-// autocannon and refresh-load runs, the peer anchors from /work/shared/peers, and table printing.
+// autocannon and refresh-load runs, the peer anchors from ../shared/peers, and table printing.
 //
 // Rules every helper follows: each child process is registered so it is killed on exit (also on SIGINT/SIGTERM
 // and errors), each wait or loop has a time bound, and traffic only goes to 127.0.0.1.
@@ -434,9 +434,9 @@ export function markdownTable(header, rows, align = '') {
   return [header, sep, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
 
-// ---------- peers (/work/shared/peers): install, run-peers.sh, sign-limit.mjs ----------
+// ---------- peers (../shared/peers): install, run-peers.sh, sign-limit.mjs ----------
 /**
- * A directory holding the peers' scripts with their node_modules installed. /work/shared/peers is shipped
+ * A directory holding the peers' scripts with their node_modules installed. ../shared/peers is shipped
  * read-only, so unless someone already installed it in place, the scripts are copied to bench/.cache/peers and
  * `npm ci` (npm registry, pinned by their lock file) runs there once; later runs reuse it while the lock matches.
  */
@@ -501,7 +501,7 @@ export async function runPeersLoads({ dir, targets, pin, duration, warmup, repea
 /**
  * One run of the peers' refresh-load.mjs (mode refresh: `chains` chains, each presenting its newest refresh token)
  * as a separate process (on `cpu` when given), with the same server CPU accounting as autocannonRun. The script
- * has no dependencies, so it runs straight from /work/shared/peers. `extraCpu` (optional) is
+ * has no dependencies, so it runs straight from ../shared/peers. `extraCpu` (optional) is
  * {before(), after(snapshot)} for CPU outside the server process (e.g. PostgreSQL backends), reported as
  * extra_cpu_s. Resolves a normalized record (same keys as autocannonRun, plus the refresh-specific ones); rejects
  * with refresh-load's own message when it refuses to start (e.g. its first refresh was not a 200).

@@ -3,7 +3,7 @@
 // --policy reuse, the partner default, where each answer carries no new refresh token): CHAINS
 // concurrent chains, each presenting its newest refresh token to POST /oauth/token (find + spend the old token,
 // store its successor, sign a new access token), on SQLite and/or PostgreSQL, measured next to its anchors in
-// the same run: the per-core JWT signing limit and the rotation figures of the peers in /work/shared/peers
+// the same run: the per-core JWT signing limit and the rotation figures of the peers in ../shared/peers
 // (@node-oauth/oauth2-server and oidc-provider, both in-memory). Compare ratios within one run, never absolute
 // numbers across runs (the machine is noisy).
 //
